@@ -1,0 +1,47 @@
+# miniai: one command to set up and run the course (`make course`), one to set up and run the tests (`make test`).
+# Every target creates the virtual environment first if it is missing or out of date.
+
+PYTHON ?= python3
+BIN := .venv/bin
+# An offline copy of Fashion-MNIST beside the checkout is used when present; otherwise the loader downloads it.
+SHARED_DATA := $(wildcard ../shared/data/fashion_mnist)
+export MINIAI_DATA ?= $(if $(SHARED_DATA),$(abspath $(SHARED_DATA)))
+LESSONS := $(sort $(wildcard nbs/[0-9]*.ipynb))
+
+.PHONY: setup test test-slow course run-notebooks docs check-docs bench clean
+
+setup: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv .venv
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+# The notebooks' test cells, one pytest test per notebook, two notebooks at a time on one thread each.
+test: setup
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 tests/
+
+# The same with the long experiments marked `#| slow`.
+test-slow: setup
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n 2 tests/ --flags slow
+
+# Execute every lesson in place (fresh outputs), export the package, clean the notebooks, build the docs site.
+course: run-notebooks docs
+
+run-notebooks: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=3600 $(LESSONS) nbs/index.ipynb
+	$(BIN)/nbdev-export
+	$(BIN)/nbdev-clean
+
+docs: setup
+	$(BIN)/python tools/build_docs.py
+
+check-docs: docs
+	$(BIN)/python tools/check_docs.py
+
+bench: setup
+	$(BIN)/python bench/learner_overhead.py
+
+clean:
+	rm -rf _docs _proc build dist *.egg-info
