@@ -1,15 +1,18 @@
-"Each notebook's cells run as one test, as `nbdev-test` runs them, so that pytest counts and reports per notebook."
+"""Each notebook's test cells as one pytest test, so that pytest counts and reports per notebook.
+
+Every notebook runs with `nbdev-test` in a fresh Python process, as it would on its own: nothing a notebook changes
+globally (torch's default dtype, a seed, deterministic mode) leaks into the next one."""
+import subprocess, sys
 from pathlib import Path
 
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
 
-cfg = get_config()
-NOTEBOOKS = sorted(cfg.nbs_path.glob('*.ipynb'))
+NOTEBOOKS = sorted(get_config().nbs_path.glob('*.ipynb'))
+NBDEV_TEST = Path(sys.executable).parent / 'nbdev-test'
 
 @pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook(nb: Path, request):
-    skip_flags = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
-    ok, seconds = test_nb(nb, skip_flags=skip_flags, force_flags=request.config.getoption('--flags').split())
-    assert ok, f"{nb.name} failed; its error is printed above"
+    flags = request.config.getoption('--flags')
+    run = subprocess.run([NBDEV_TEST, str(nb), '--flags', flags], capture_output=True, text=True)
+    assert run.returncode == 0, f"{nb.name} failed:\n{run.stdout[-2000:]}{run.stderr[-8000:]}"
