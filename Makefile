@@ -44,6 +44,7 @@ check-docs: docs
 
 bench: setup
 	$(BIN)/python bench/learner_overhead.py
+	$(BIN)/python bench/optimizer_step.py
 
 clean:
 	rm -rf _docs _proc build dist *.egg-info
