@@ -4,7 +4,7 @@ The browser check opens each page from disk and fails when its text is blank, a 
 has no pixels, a JavaScript error is thrown, or a resource fails to load or comes from the network. It drives
 Chromium over the DevTools protocol on a pipe, with the standard library only.
 
-    python tools/check_docs.py                          # index.html and the first lesson with maths
+    python tools/check_docs.py                          # index.html and every lesson's page
     python tools/check_docs.py datasets.html --screenshot shots/
     python tools/check_docs.py --skip-browser           # the files only
 """
@@ -59,23 +59,25 @@ def lessons(nbs: Path) -> list[Path]:
     return sorted(nbs.glob("[0-9]*.ipynb"))
 
 
-def has_maths(nb: Path) -> bool:
-    "Whether a notebook's markdown has a formula: `$...$`, `$$...$$`, `\\(...\\)` or `\\[...\\]`."
-    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-    md = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    return bool(re.search(r"\$[^$\s][^$]*\$|\\\(|\\\[", md))
-
-
 def short(url: str, n: int = 100) -> str:
     "A URL cut to `n` characters, for messages: data: URLs are long."
     return url if len(url) <= n else url[:n] + "..."
 
 
+def control_chars(nb: Path) -> list[str]:
+    "Control characters in a notebook's markdown: a backslash lost to a string escape, e.g. `\\approx` written as BEL + `pprox`."
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    return [f"{nb.name}, markdown cell {i}: control character {ch!r} after {''.join(c['source']).split(ch)[0][-40:]!r}"
+            for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+            for ch in sorted({ch for ch in "".join(c["source"]) if ord(ch) < 32 and ch != "\n"})]
+
+
 def check_files(docs: Path, nbs: Path) -> list[str]:
-    "Problems with the files: no `index.html`, or a lesson notebook without its page."
+    "Problems with the files: no `index.html`, a lesson notebook without its page, control characters in markdown."
     if not docs.is_dir(): return [f"{docs} does not exist: build it with `python tools/build_docs.py`"]
     missing = [f"{nb.name} -> {html_name(nb)}" for nb in lessons(nbs) if not (docs / html_name(nb)).is_file()]
-    return ([] if (docs / "index.html").is_file() else ["index.html is missing"]) + [f"no page for {m}" for m in missing]
+    garbled = [m for nb in [nbs / "index.ipynb", *lessons(nbs)] if nb.is_file() for m in control_chars(nb)]
+    return ([] if (docs / "index.html").is_file() else ["index.html is missing"]) + [f"no page for {m}" for m in missing] + garbled
 
 
 class Chromium:
@@ -175,15 +177,14 @@ def check_page(browser: Chromium, page: Path, shot: Path | None = None, full_pag
 
 
 def default_pages(nbs: Path) -> list[str]:
-    "The home page and the page of the first lesson with maths."
-    first = next((nb for nb in lessons(nbs) if has_maths(nb)), None)
-    return ["index.html"] + ([html_name(first)] if first else [])
+    "The home page and every lesson's page."
+    return ["index.html"] + [html_name(nb) for nb in lessons(nbs)]
 
 
 def main(argv=None) -> int:
     "Check the files of the site, then render pages in Chromium; exit 1 with the reasons when anything is wrong."
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("pages", nargs="*", help="pages to open, relative to the site (default: index.html and the first lesson with maths)")
+    p.add_argument("pages", nargs="*", help="pages to open, relative to the site (default: index.html and every lesson's page)")
     p.add_argument("--docs", type=Path, default=ROOT / "_docs", help="the built site (default _docs/)")
     p.add_argument("--nbs", type=Path, default=ROOT / "nbs", help="the notebooks the site is built from (default nbs/)")
     p.add_argument("--screenshot", type=Path, metavar="DIR", help="write a PNG of each page opened into DIR")
