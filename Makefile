@@ -10,9 +10,15 @@ LESSONS := $(sort $(wildcard nbs/[0-9]*.ipynb))
 
 .PHONY: setup test test-slow course run-notebooks docs check-docs bench clean
 
-setup: $(BIN)/.installed
+# The stamp is named after the content of the files that decide the environment, not their times:
+# `nbdev-export` rewrites pyproject.toml with the same content and a new mtime.
+SETUP_HASH := $(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+STAMP := $(BIN)/.installed-$(SETUP_HASH)
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+setup: $(STAMP)
+
+$(STAMP):
+	rm -f $(BIN)/.installed*
 	$(PYTHON) -m venv .venv
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
