@@ -6,8 +6,7 @@ Docs: https://miniai.github.io/miniai/learner.html.md"""
 
 # %% ../nbs/01_learner.ipynb #1df6ec4c
 from __future__ import annotations
-import math, random, time, warnings
-from contextlib import contextmanager
+import math, os, random, time, warnings
 from copy import deepcopy
 from operator import attrgetter
 
@@ -19,15 +18,16 @@ from fastcore.basics import patch
 from fastprogress import master_bar, progress_bar
 from torch import nn, optim
 
-# torcheval 0.0.7 calls `torch.jit.script` at import, which torch 2.14 deprecates; the warning is not ours to fix.
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-from torcheval.metrics import Mean, MulticlassAccuracy
+with warnings.catch_warnings():     # torcheval 0.0.7 calls `torch.jit.script` at import, which torch 2.14 deprecates
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+    from torcheval.metrics import Mean, MulticlassAccuracy
 
 # %% auto #0
-__all__ = ['CANCELS', 'Callback', 'CancelFitException', 'CancelEpochException', 'CancelBatchException', 'run_cbs',
-           'check_callbacks', 'Learner', 'compute_loss', 'TrainCB', 'TrainLearner', 'default_device', 'to_device',
-           'DeviceCB', 'BatchTransformCB', 'MetricsCB', 'set_seed', 'BatchLossCB', 'ProgressCB', 'conv', 'get_cnn',
-           'SingleBatchCB', 'LRFinderCB']
+__all__ = ['LEVELS', 'CANCELS', 'STEPS', 'EVENTS', 'SMOOTH_BETA', 'Callback', 'CancelFitException', 'CancelEpochException',
+           'CancelBatchException', 'CancelBackwardException', 'CancelStepException', 'event_level', 'cancel_level',
+           'cancels_in', 'misplaced_cancel', 'run_cbs', 'check_callbacks', 'Learner', 'compute_loss', 'TrainCB',
+           'TrainLearner', 'default_device', 'to_device', 'DeviceCB', 'BatchTransformCB', 'MetricsCB', 'set_seed',
+           'BatchLossCB', 'ProgressCB', 'conv', 'get_cnn', 'SingleBatchCB', 'smooth', 'LRFinderCB']
 
 # %% ../nbs/01_learner.ipynb #73808838
 class Callback:
@@ -35,27 +35,62 @@ class Callback:
     order = 0
 
 class CancelFitException(Exception):
-    "Raise in a callback to stop the fit: `after_fit` is skipped, `cleanup_fit` still runs."
+    "Raise in any event of a fit to end it: the remaining epochs and `after_fit` are skipped."
 class CancelEpochException(Exception):
-    "Raise in a callback to skip the rest of this epoch's batches."
+    "Raise in an event of an epoch or of its batches to end this training or validation pass: `after_epoch` is skipped."
 class CancelBatchException(Exception):
-    "Raise in a callback to skip the rest of this batch."
+    "Raise in an event of a batch to skip the rest of it: `after_batch` is skipped."
+class CancelBackwardException(Exception):
+    "Raise in `before_backward` to skip the backward pass and `after_backward`."
+class CancelStepException(Exception):
+    "Raise in `before_step` to skip the optimiser step and `zero_grad`: the gradients add up with the next batch's."
 
-CANCELS = (CancelFitException, CancelEpochException, CancelBatchException)
+# %% ../nbs/01_learner.ipynb #8d7dbe41
+LEVELS = {'fit': (), 'epoch': ('fit',), 'batch': ('fit', 'epoch'),     # each level: the levels around it
+          'backward': ('fit', 'epoch', 'batch'), 'step': ('fit', 'epoch', 'batch')}
+CANCELS = {CancelFitException: 'fit', CancelEpochException: 'epoch', CancelBatchException: 'batch',
+           CancelBackwardException: 'backward', CancelStepException: 'step'}
+STEPS = ('predict', 'get_loss', 'backward', 'step', 'zero_grad')
+EVENTS = ('before_fit', 'before_epoch', 'before_batch', 'after_predict', 'after_loss', 'before_backward',
+          'after_backward', 'cleanup_backward', 'before_step', 'after_step', 'cleanup_step', 'after_batch',
+          'cleanup_batch', 'after_epoch', 'cleanup_epoch', 'after_fit', 'cleanup_fit')
+
+def event_level(event: str) -> str:
+    "The level an event or step belongs to: `before_epoch` → 'epoch', `after_loss` → 'batch', `zero_grad` → 'step'."
+    name = event.split('_', 1)[1] if event.startswith(('before_', 'after_', 'cleanup_')) else event
+    if name in LEVELS: return name
+    return 'step' if name == 'zero_grad' else 'batch'
+
+def cancel_level(e: BaseException) -> str | None:
+    "The level that the cancel exception `e` ends; None if `e` is not a cancel."
+    return next((level for cls, level in CANCELS.items() if isinstance(e, cls)), None)
+
+def cancels_in(event: str) -> list[str]:
+    "Names of the cancel exceptions that mean something in `event`: its level's and those of the levels around it."
+    if event.startswith('cleanup_'): return []
+    level = event_level(event)
+    return [cls.__name__ for cls, l in CANCELS.items() if l == level or l in LEVELS[level]]
 
 # %% ../nbs/01_learner.ipynb #3ab22a89
+def misplaced_cancel(e: Exception, where: str, event: str) -> RuntimeError:
+    "The error for a cancel raised in an event where it means nothing, naming the cancels that do mean something there."
+    if event.startswith('cleanup_'): why = f"`{event}` runs after its {event_level(event)} has ended, so it cannot cancel"
+    else: why = f"`{event}` is not part of a {cancel_level(e)}; raise one of {', '.join(cancels_in(event))} there"
+    return RuntimeError(f"{where} raised {type(e).__name__}, but {why}.")
+
 def run_cbs(cbs, event: str, learn=None):
     "Call `cb.<event>(learn)` for each callback in `cbs` that has it, in `order`; errors name the callback."
     for cb in sorted(cbs, key=attrgetter('order')):
         method = getattr(cb, event, None)
         if method is None: continue
         try: method(learn)
-        except CANCELS: raise
         except Exception as e:
-            e.add_note(f"raised in {type(cb).__name__}.{event}")
+            where = f"{type(cb).__name__}.{event}"
+            if cancel_level(e) is None: e.add_note(f"raised in {where}")
+            elif type(e).__name__ not in cancels_in(event): raise misplaced_cancel(e, where, event) from e
             raise
 
-# %% ../nbs/01_learner.ipynb #062954c3
+# %% ../nbs/01_learner.ipynb #74486a72
 def check_callbacks(cbs):
     "Raise a clear `TypeError` unless every item of `cbs` is a `Callback` instance."
     for cb in cbs:
@@ -65,6 +100,7 @@ def check_callbacks(cbs):
                             f"are named after events, e.g. `def after_batch(self, learn): ...`.")
     return list(cbs)
 
+# %% ../nbs/01_learner.ipynb #71c2e467
 class Learner:
     "Trains `model` on `dls` with `loss_func` and `opt_func`; each step of the loop is an event for the callbacks `cbs`."
     def __init__(self,
@@ -81,63 +117,90 @@ class Learner:
         self.model, self.dls, self.loss_func, self.lr, self.opt_func = model, dls, loss_func, lr, opt_func
         self.cbs = check_callbacks(cbs or [])
 
-    def callback(self, event): run_cbs(self.cbs, event, self)
+    def callback(self, event: str): run_cbs(self.cbs, event, self)
 
-    @contextmanager
-    def _events(self, level, cancel):
+    def do(self, step: str):
+        "Do one of the `STEPS` with the last callback (in `order`) that defines it, else with the learner's own method."
+        owners = [cb for cb in sorted(self.cbs, key=attrgetter('order')) if hasattr(cb, step)]
+        if owners: return run_cbs(owners[-1:], step, self)
+        if not hasattr(self, step):
+            raise TypeError(f"no callback does the `{step}` step and {type(self).__name__} has no `{step}` method: "
+                            f"add TrainCB() to the callbacks, or use TrainLearner.")
+        getattr(self, step)()
+
+# %% ../nbs/01_learner.ipynb #cc82d4cb
+@patch
+def with_events(self: Learner, level: str, body):
+    "`before_<level>`, `body()`, `after_<level>`; the level's cancel skips what is left; `cleanup_<level>` always runs."
+    cancel = next(cls for cls, l in CANCELS.items() if l == level)
+    try:
         try:
             self.callback(f'before_{level}')
-            yield
+            body()
             self.callback(f'after_{level}')
         except cancel: pass
-        finally: self.callback(f'cleanup_{level}')
+    except BaseException as e:
+        self.cleanup(level, e)
+        raise
+    self.cleanup(level)
 
-    def predict(self): self.callback('predict')
-    def get_loss(self): self.callback('get_loss')
-    def backward(self): self.callback('backward')
-    def step(self): self.callback('step')
-    def zero_grad(self): self.callback('zero_grad')
+@patch
+def cleanup(self: Learner, level: str, error: BaseException | None = None):
+    "`cleanup_<level>` of every callback, even after one raised; the first error is raised, later ones become its notes."
+    if cancel_level(error) is not None: error = None          # a cancel on its way out is not an error
+    first = None
+    for cb in sorted(self.cbs, key=attrgetter('order')):
+        try: run_cbs([cb], f'cleanup_{level}', self)
+        except Exception as e:
+            if error is None and first is None: first = e
+            else: (error or first).add_note(f"while cleaning up, {type(cb).__name__}.cleanup_{level} also raised {e!r}")
+    if first is not None: raise first
 
-    def _one_batch(self):
-        self.predict(); self.callback('after_predict')
-        self.get_loss(); self.callback('after_loss')
-        if not self.training: return
-        self.backward(); self.callback('after_backward')
-        self.step(); self.callback('after_step')
-        self.zero_grad()
+# %% ../nbs/01_learner.ipynb #77039540
+@patch
+def one_batch(self: Learner):
+    "Predict and compute the loss; in training also backward (a level of its own), then step and zero the gradients."
+    self.do('predict'); self.callback('after_predict')
+    self.do('get_loss'); self.callback('after_loss')
+    if not self.training: return
+    self.with_events('backward', lambda: self.do('backward'))
+    def step(): self.do('step'); self.do('zero_grad')
+    self.with_events('step', step)
 
-    def _one_epoch(self):
-        for self.iter, self.batch in enumerate(self.dl):
-            with self._events('batch', CancelBatchException): self._one_batch()
+@patch
+def one_epoch(self: Learner, training: bool):
+    "One pass over the training (`training=True`) or validation loader, each batch inside the batch events."
+    self.model.train(training)
+    self.training, self.dl = training, self.dls.train if training else self.dls.valid
+    def all_batches():
+        for self.iter, self.batch in enumerate(self.dl): self.with_events('batch', self.one_batch)
+    self.with_events('epoch', all_batches)
 
-    def one_epoch(self, training: bool):
-        "One pass over the training (`training=True`) or validation loader."
-        self.model.train(training)
-        self.training, self.dl = training, self.dls.train if training else self.dls.valid
-        with self._events('epoch', CancelEpochException): self._one_epoch()
-
-    def fit(self,
-        n_epochs: int = 1,
-        train: bool = True,         # run the training pass of each epoch
-        valid: bool = True,         # run the validation pass of each epoch
-        cbs = None,                 # extra callbacks for this fit only
-        lr: float | None = None,    # this fit's learning rate (default: `self.lr`)
-    ):
-        "Train for `n_epochs`; the extra `cbs` are removed afterwards, whatever happens."
-        cbs = check_callbacks(cbs or [])
-        for name, dl in (('train', self.dls.train), ('valid', self.dls.valid)):
-            if len(dl) == 0: raise ValueError(f"the {name} loader is empty: it yields no batches.")
-        self.cbs += cbs
-        try:
-            self.n_epochs, self.epochs, self.do_train, self.do_valid = n_epochs, range(n_epochs), train, valid
-            self.opt = self.opt_func(self.model.parameters(), self.lr if lr is None else lr)
-            with self._events('fit', CancelFitException):
-                for self.epoch in self.epochs:
-                    if train: self.one_epoch(True)
-                    if valid:
-                        with torch.no_grad(): self.one_epoch(False)
-        finally:
-            for cb in cbs: self.cbs.remove(cb)
+# %% ../nbs/01_learner.ipynb #1daae07d
+@patch
+def fit(self: Learner,
+    n_epochs: int = 1,
+    train: bool = True,         # run the training pass of each epoch
+    valid: bool = True,         # run the validation pass of each epoch
+    cbs = None,                 # extra callbacks for this fit only
+    lr: float | None = None,    # this fit's learning rate (default: `self.lr`)
+):
+    "Train for `n_epochs` inside the fit events; the extra `cbs` are removed afterwards, whatever happens."
+    cbs = check_callbacks(cbs or [])
+    for name, dl in (('train', self.dls.train), ('valid', self.dls.valid)):
+        if len(dl) == 0: raise ValueError(f"the {name} loader is empty: it yields no batches.")
+    def all_epochs():
+        for self.epoch in self.epochs:
+            if train: self.one_epoch(True)
+            if valid:
+                with torch.no_grad(): self.one_epoch(False)
+    self.cbs += cbs
+    try:
+        self.n_epochs, self.epochs, self.do_train, self.do_valid = n_epochs, range(n_epochs), train, valid
+        self.opt = self.opt_func(self.model.parameters(), self.lr if lr is None else lr)
+        self.with_events('fit', all_epochs)
+    finally:
+        for cb in cbs: self.cbs.remove(cb)
 
 # %% ../nbs/01_learner.ipynb #681fb0d6
 def compute_loss(loss_func, preds, *targets):
@@ -236,10 +299,12 @@ class MetricsCB(Callback):
 
 # %% ../nbs/01_learner.ipynb #c179e174
 def set_seed(seed: int, deterministic: bool = False):
-    "Seed Python, NumPy and torch (every device); `deterministic=True` also makes torch choose reproducible kernels."
+    "Seed Python, NumPy and torch (every device); `deterministic=True` also switches torch to reproducible kernels."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
-    torch.backends.cudnn.benchmark = not deterministic
-    torch.use_deterministic_algorithms(deterministic)
+    if not deterministic: return
+    if torch.cuda.is_available(): os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')   # cuBLAS needs it
+    torch.backends.cudnn.benchmark = False
+    torch.use_deterministic_algorithms(True)
 
 # %% ../nbs/01_learner.ipynb #4a2f35bb
 class BatchLossCB(Callback):
@@ -289,12 +354,23 @@ class SingleBatchCB(Callback):
     def after_batch(self, learn): raise CancelFitException()
 
 # %% ../nbs/01_learner.ipynb #515c7585
+SMOOTH_BETA = 0.9      # EWMA of the finder's losses: about the last ten batches
+
+def smooth(xs: list[float], beta: float = SMOOTH_BETA) -> list[float]:
+    "Debiased exponentially weighted moving average of `xs`."
+    avg, out = 0., []
+    for i, x in enumerate(xs, 1):
+        avg = beta * avg + (1 - beta) * x
+        out.append(avg / (1 - beta ** i))
+    return out
+
 class LRFinderCB(Callback):
     "Multiply the lr by `gamma` each batch and record the loss; stop on divergence or after `max_iters`; restore weights."
     order = 1
     def __init__(self, gamma: float = 1.3, max_mult: float = 3., max_iters: int = 100):
         if gamma <= 1: raise ValueError(f"gamma={gamma} must be > 1, or the learning rate never grows.")
         self.gamma, self.max_mult, self.max_iters = gamma, max_mult, max_iters
+        self.saved, self.lrs, self.losses = None, [], []
 
     def before_fit(self, learn):
         self.saved = deepcopy(learn.model.state_dict())
@@ -309,21 +385,40 @@ class LRFinderCB(Callback):
             raise CancelFitException()
         self.sched.step()
 
-    def cleanup_fit(self, learn): learn.model.load_state_dict(self.saved)
+    def cleanup_fit(self, learn):
+        if self.saved is not None: learn.model.load_state_dict(self.saved)
+        self.saved = None
+
+    @property
+    def suggestion(self) -> float | None:
+        "The lr where the smoothed loss falls fastest per factor of lr, before its minimum; None with under 3 points."
+        losses = smooth([l if math.isfinite(l) else math.inf for l in self.losses])
+        end = losses.index(min(losses)) + 1
+        if end < 3: return None
+        slopes = [(losses[i + 1] - losses[i]) / math.log(self.lrs[i + 1] / self.lrs[i]) for i in range(end - 1)]
+        return self.lrs[slopes.index(min(slopes))]
 
     def plot(self, ax=None):
-        "Loss against learning rate, on a log axis."
+        "Loss against learning rate, on a log axis, with the suggested lr."
         ax = ax or plt.subplots(figsize=(6, 3))[1]
-        ax.plot(self.lrs, self.losses)
+        ax.plot(self.lrs, self.losses, label='loss')
+        ax.plot(self.lrs, smooth(self.losses), label='smoothed')
+        if self.suggestion is not None: ax.axvline(self.suggestion, color='k', ls=':', label=f'suggested lr {self.suggestion:.2g}')
+        finite = [l for l in self.losses if math.isfinite(l)]
+        if finite: ax.set_ylim(0.9 * min(finite), 1.3 * finite[0])     # the fall, not the whole blow-up
         ax.set(xscale='log', xlabel='learning rate', ylabel='training loss', title='Learning-rate range test')
+        ax.legend(fontsize='small')
         return ax
 
 # %% ../nbs/01_learner.ipynb #a44fdd18
 @patch
 def lr_find(self: Learner, start_lr: float = 1e-5, gamma: float = 1.3, max_mult: float = 3., max_iters: int = 100,
             plot: bool = True) -> LRFinderCB:
-    "Run the learning-rate range test from `start_lr` (see `LRFinderCB`); the model's weights are unchanged afterwards."
-    cb = LRFinderCB(gamma, max_mult, max_iters)
-    self.fit(math.ceil(max_iters / len(self.dls.train)), valid=False, cbs=[cb], lr=start_lr)
+    "Run the learning-rate range test from `start_lr` (see `LRFinderCB`; its `suggestion` is the suggested lr); weights and `opt` are left as they were."
+    cb, had_opt, opt = LRFinderCB(gamma, max_mult, max_iters), hasattr(self, 'opt'), getattr(self, 'opt', None)
+    try: self.fit(math.ceil(max_iters / len(self.dls.train)), valid=False, cbs=[cb], lr=start_lr)
+    finally:
+        if had_opt: self.opt = opt
+        else: self.__dict__.pop('opt', None)
     if plot: cb.plot()
     return cb
