@@ -8,7 +8,7 @@ SHARED_DATA := $(wildcard ../shared/data/fashion_mnist)
 export MINIAI_DATA ?= $(if $(SHARED_DATA),$(abspath $(SHARED_DATA)))
 LESSONS := $(sort $(wildcard nbs/[0-9]*.ipynb))
 
-.PHONY: setup test test-slow course run-notebooks docs check-docs bench clean
+.PHONY: setup test test-slow course run-notebooks docs check-docs serve lab bench clean
 
 # The stamp is named after the content of the files that decide the environment, not their times:
 # `nbdev-export` rewrites pyproject.toml with the same content and a new mtime.
@@ -47,6 +47,18 @@ docs: setup
 
 check-docs: docs
 	$(BIN)/python tools/check_docs.py
+
+# The docs site over HTTP (opening _docs/index.html from disk works too, search included).
+PORT ?= 8000
+serve: setup
+	test -f _docs/index.html || $(MAKE) docs
+	@echo "serving _docs/ at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _docs
+
+# JupyterLab on the lessons, with MINIAI_DATA (above) pointing at the offline data; root needs --allow-root.
+LAB_ARGS ?=
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: setup
 	$(BIN)/python bench/learner_overhead.py
