@@ -373,12 +373,12 @@ class SingleBatchCB(Callback):
 # %% ../nbs/01_learner.ipynb #515c7585
 SMOOTH_BETA = 0.9      # EWMA of the finder's losses: about the last ten batches
 
-def smooth(xs: list[float], beta: float = SMOOTH_BETA) -> list[float]:
-    "Debiased exponentially weighted moving average of `xs`."
+def smooth(xs: list[float], beta: float = SMOOTH_BETA, debias: bool = True) -> list[float]:
+    "Exponentially weighted moving average a_t = β·a_{t−1} + (1−β)·x_t from a_0 = 0, divided by 1 − βᵗ if `debias`."
     avg, out = 0., []
-    for i, x in enumerate(xs, 1):
+    for t, x in enumerate(xs, 1):
         avg = beta * avg + (1 - beta) * x
-        out.append(avg / (1 - beta ** i))
+        out.append(avg / (1 - beta ** t) if debias else avg)
     return out
 
 # %% ../nbs/01_learner.ipynb #8d0f6e84

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor, optim
 from torch.optim.lr_scheduler import OneCycleLR
 
-from .learner import Callback
+from .learner import Callback, smooth
 
 # %% auto #0
 __all__ = ['check_hyper', 'state_tensors', 'count_steps', 'weight_decay_', 'ForeachOptimizer', 'SGD', 'ewma', 'Momentum',
@@ -108,12 +108,8 @@ class SGD(ForeachOptimizer):
 
 # %% ../nbs/09_optimizers.ipynb #72d4e1e3
 def ewma(xs: Tensor, beta: float, debias: bool = True) -> Tensor:
-    "EWMA a_t = β·a_{t−1} + (1−β)·x_t from a_0 = 0 of 1-d `xs`, divided by 1 − β^t if `debias`; float64."
-    avg, out = 0., []
-    for t, x in enumerate(torch.as_tensor(xs, dtype=torch.float64).tolist(), start=1):
-        avg = beta * avg + (1 - beta) * x
-        out.append(avg / (1 - beta ** t) if debias else avg)
-    return torch.tensor(out, dtype=torch.float64)
+    "EWMA a_t = β·a_{t−1} + (1−β)·x_t from a_0 = 0 of 1-d `xs`, divided by 1 − β^t if `debias`: lesson 01's `smooth`, on tensors."
+    return torch.tensor(smooth(torch.as_tensor(xs, dtype=torch.float64).tolist(), beta, debias), dtype=torch.float64)
 
 # %% ../nbs/09_optimizers.ipynb #6528fbdb
 class Momentum(ForeachOptimizer):
