@@ -153,6 +153,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'miniai.learner.cancel_level': ('learner.html#cancel_level', 'miniai/learner.py'),
                                 'miniai.learner.cancels_in': ('learner.html#cancels_in', 'miniai/learner.py'),
                                 'miniai.learner.check_callbacks': ('learner.html#check_callbacks', 'miniai/learner.py'),
+                                'miniai.learner.check_loaders': ('learner.html#check_loaders', 'miniai/learner.py'),
                                 'miniai.learner.compute_loss': ('learner.html#compute_loss', 'miniai/learner.py'),
                                 'miniai.learner.conv': ('learner.html#conv', 'miniai/learner.py'),
                                 'miniai.learner.default_device': ('learner.html#default_device', 'miniai/learner.py'),

@@ -10,6 +10,7 @@
   `EVENTS`, `event_level`, `cancel_level`, `cancels_in` and `misplaced_cancel`;
 - `TrainCB` (the five steps), `DeviceCB` with `default_device` and `to_device`, `BatchTransformCB`, `MetricsCB`,
   `BatchLossCB`, `ProgressCB`, `SingleBatchCB`, `LRFinderCB` (with `smooth`), and `compute_loss` with its clear error;
+  `check_callbacks` and `check_loaders`, which refuse what a fit cannot use;
 - `set_seed` for reproducible runs, and `fit_recipe` with its `Run` and `results_table`: one experiment in one
   call, and runs side by side;
 - `conv` and `get_cnn`, the lesson CNN that later lessons initialise and normalise.
@@ -40,10 +41,10 @@ with warnings.catch_warnings():     # torcheval 0.0.7 calls `torch.jit.script` a
 # %% auto #0
 __all__ = ['LEVELS', 'CANCELS', 'STEPS', 'EVENTS', 'SMOOTH_BETA', 'RESULT_KEYS', 'Callback', 'CancelFitException',
            'CancelEpochException', 'CancelBatchException', 'CancelBackwardException', 'CancelStepException',
-           'event_level', 'cancel_level', 'cancels_in', 'misplaced_cancel', 'run_cbs', 'check_callbacks', 'Learner',
-           'compute_loss', 'TrainCB', 'TrainLearner', 'default_device', 'to_device', 'DeviceCB', 'BatchTransformCB',
-           'MetricsCB', 'set_seed', 'BatchLossCB', 'ProgressCB', 'conv', 'get_cnn', 'SingleBatchCB', 'smooth',
-           'LRFinderCB', 'Run', 'fit_recipe', 'results_table']
+           'event_level', 'cancel_level', 'cancels_in', 'misplaced_cancel', 'run_cbs', 'check_callbacks',
+           'check_loaders', 'Learner', 'compute_loss', 'TrainCB', 'TrainLearner', 'default_device', 'to_device',
+           'DeviceCB', 'BatchTransformCB', 'MetricsCB', 'set_seed', 'BatchLossCB', 'ProgressCB', 'conv', 'get_cnn',
+           'SingleBatchCB', 'smooth', 'LRFinderCB', 'Run', 'fit_recipe', 'results_table']
 
 # %% ../nbs/01_learner.ipynb #73808838
 class Callback:
@@ -108,13 +109,22 @@ def run_cbs(cbs, event: str, learn=None):
 
 # %% ../nbs/01_learner.ipynb #74486a72
 def check_callbacks(cbs):
-    "Raise a clear `TypeError` unless every item of `cbs` is a `Callback` instance."
+    "`cbs` (one `Callback`, or an iterable of them) as a list, with a clear `TypeError` for anything else."
+    if isinstance(cbs, Callback): cbs = [cbs]
     for cb in cbs:
         if isinstance(cb, type): raise TypeError(f"{cb.__name__} is a class; pass an instance: {cb.__name__}().")
         if not isinstance(cb, Callback):
             raise TypeError(f"{cb!r} is not a Callback. A callback is an instance of a Callback subclass whose methods "
                             f"are named after events, e.g. `def after_batch(self, learn): ...`.")
     return list(cbs)
+
+def check_loaders(dls, train: bool = True, valid: bool = True):
+    "A clear `ValueError` for a loader the fit will use that is missing or yields no batches (a loader without `len` passes)."
+    for name in [n for n, used in (('train', train), ('valid', valid)) if used]:
+        dl = getattr(dls, name, None)
+        if dl is None: raise ValueError(f"this fit uses dls.{name}, which is missing: give the DataLoaders a {name} loader, "
+                                        f"or fit(..., {name}=False).")
+        if hasattr(dl, '__len__') and len(dl) == 0: raise ValueError(f"the {name} loader is empty: it yields no batches.")
 
 # %% ../nbs/01_learner.ipynb #71c2e467
 class Learner:
@@ -127,8 +137,8 @@ class Learner:
         cbs = None,                 # callbacks for every fit
         opt_func = optim.SGD,       # called as `opt_func(model.parameters(), lr)` at the start of each fit
     ):
-        if not (hasattr(dls, 'train') and hasattr(dls, 'valid')):
-            raise ValueError(f"Learner needs DataLoaders with `train` and `valid` loaders; got {type(dls).__name__}. "
+        if not hasattr(dls, 'train'):
+            raise ValueError(f"Learner needs DataLoaders with a `train` loader (and a `valid` one to validate); got {type(dls).__name__}. "
                              f"Build them with e.g. DataLoaders.fashion_mnist() or DataLoaders.from_tensors(...).")
         self.model, self.dls, self.loss_func, self.lr, self.opt_func = model, dls, loss_func, lr, opt_func
         self.cbs = check_callbacks(cbs or [])
@@ -203,8 +213,7 @@ def fit(self: Learner,
 ):
     "Train for `n_epochs` inside the fit events; the extra `cbs` are removed afterwards, whatever happens."
     cbs = check_callbacks(cbs or [])
-    for name, dl in (('train', self.dls.train), ('valid', self.dls.valid)):
-        if len(dl) == 0: raise ValueError(f"the {name} loader is empty: it yields no batches.")
+    check_loaders(self.dls, train, valid)
     def all_epochs():
         for self.epoch in self.epochs:
             if train: self.one_epoch(True)
@@ -286,6 +295,7 @@ class MetricsCB(Callback):
 
     def before_epoch(self, learn):
         for m in (self.loss, *self.metrics.values()): m.reset()
+        self.n_batches = 0
         if learn.training: self.start = time.perf_counter()
 
     def after_batch(self, learn):
@@ -294,13 +304,15 @@ class MetricsCB(Callback):
             if m.device != preds.device: m.to(preds.device)
         for m in self.metrics.values(): m.update(preds, targets)
         self.loss.update(learn.loss.detach(), weight=len(targets))
+        self.n_batches += 1
 
     def after_epoch(self, learn):
         stage = 'train' if learn.training else 'valid'
         if not learn.history or learn.history[-1]['epoch'] != learn.epoch: learn.history.append({'epoch': learn.epoch})
         row = learn.history[-1]
-        row[f'{stage}_loss'] = self.loss.compute().item()
-        row.update({f'{stage}_{k}': m.compute().item() for k, m in self.metrics.items()})
+        value = lambda m: m.compute().item() if self.n_batches else math.nan      # no batch reached us: nothing measured
+        row[f'{stage}_loss'] = value(self.loss)
+        row.update({f'{stage}_{k}': value(m) for k, m in self.metrics.items()})
         if not learn.training or not learn.do_valid: self.log(learn, row)
 
     def log(self, learn, row):
@@ -436,7 +448,10 @@ def lr_find(self: Learner, start_lr: float = 1e-5, gamma: float = 1.3, max_mult:
             plot: bool = True) -> LRFinderCB:
     "Run the learning-rate range test from `start_lr` (see `LRFinderCB`; its `suggestion` is the suggested lr); weights and `opt` are left as they were."
     cb, had_opt, opt = LRFinderCB(gamma, max_mult, max_iters), hasattr(self, 'opt'), getattr(self, 'opt', None)
-    try: self.fit(math.ceil(max_iters / len(self.dls.train)), valid=False, cbs=[cb], lr=start_lr)
+    check_loaders(self.dls, valid=False)
+    train = self.dls.train
+    n_epochs = math.ceil(max_iters / len(train)) if hasattr(train, '__len__') else max_iters   # it stops at max_iters
+    try: self.fit(n_epochs, valid=False, cbs=[cb], lr=start_lr)
     finally:
         if had_opt: self.opt = opt
         else: self.__dict__.pop('opt', None)
