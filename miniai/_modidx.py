@@ -24,6 +24,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'miniai.datasets.TensorLoader.__iter__': ('datasets.html#tensorloader.__iter__', 'miniai/datasets.py'),
                                  'miniai.datasets.TensorLoader.__len__': ('datasets.html#tensorloader.__len__', 'miniai/datasets.py'),
                                  'miniai.datasets.TensorLoader.to': ('datasets.html#tensorloader.to', 'miniai/datasets.py'),
+                                 'miniai.datasets.check_bs': ('datasets.html#check_bs', 'miniai/datasets.py'),
                                  'miniai.datasets.default_data_dir': ('datasets.html#default_data_dir', 'miniai/datasets.py'),
                                  'miniai.datasets.download_fashion_mnist': ('datasets.html#download_fashion_mnist', 'miniai/datasets.py'),
                                  'miniai.datasets.fashion_mnist_dir': ('datasets.html#fashion_mnist_dir', 'miniai/datasets.py'),

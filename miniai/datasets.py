@@ -6,7 +6,8 @@
 
 - `load_fashion_mnist` (with `fashion_mnist_dir`, `default_data_dir`, `read_idx`, `download_fashion_mnist`,
   `md5sum`): the data as `uint8` tensors, from a local folder or a verified download, with clear errors for missing or broken files;
-- `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform;
+- `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform
+  (`check_bs` rejects a batch size that is not a whole number of at least 1);
 - `scale_pixels`: the batch transform from bytes to floats in $[0, 1]$;
 - `show_images`: a grid of images with titles.
 
@@ -28,7 +29,7 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['IDX_UINT8', 'FILES', 'CLASSES', 'MIRROR', 'MD5', 'DOWNLOAD_TIMEOUT', 'read_idx', 'default_data_dir', 'idx_file',
            'md5sum', 'download_fashion_mnist', 'fashion_mnist_dir', 'FashionMNIST', 'load_fashion_mnist', 'show_images',
-           'TensorLoader', 'scale_pixels', 'DataLoaders']
+           'check_bs', 'TensorLoader', 'scale_pixels', 'DataLoaders']
 
 # %% ../nbs/00_datasets.ipynb #ffede2a4
 IDX_UINT8 = 0x08  # IDX element-type code for unsigned bytes, the only type Fashion-MNIST uses
@@ -39,6 +40,9 @@ def read_idx(fname: str | Path) -> Tensor:
     opener = gzip.open if fname.suffix == '.gz' else open
     try:
         with opener(fname, 'rb') as f: data = f.read()
+    except PermissionError as e:
+        raise PermissionError(f"Permission denied reading {fname}: the file is there but this user may not read it. "
+                              f"Fix its permissions (e.g. chmod a+r), or point MINIAI_DATA at a readable copy.") from e
     except (EOFError, OSError) as e:
         raise ValueError(f"{fname} is corrupt ({e}). Delete it and load again to download a fresh copy.") from e
     ndim = data[3] if len(data) >= 4 else 0
@@ -104,6 +108,10 @@ def fashion_mnist_dir(
 ) -> Path:
     "The first folder that holds all four IDX files, downloading them into the first candidate if none does."
     folders = [Path(p).expanduser() for p in (path, os.environ.get('MINIAI_DATA'), default_data_dir()) if p]
+    for name, given in (('path', path), ('MINIAI_DATA', os.environ.get('MINIAI_DATA'))):
+        if given and Path(given).expanduser().exists() and not Path(given).expanduser().is_dir():
+            raise NotADirectoryError(f"{name}={given} is a file, not a folder. Point {name} at the folder that holds "
+                                     f"the four IDX files ({', '.join(FILES.values())}).")
     for folder in folders:
         if all(idx_file(folder, name) for name in FILES.values()): return folder
     problem = "downloads are switched off (download=False)"
@@ -161,6 +169,14 @@ def show_images(
     fig.tight_layout()
     return axs
 
+# %% ../nbs/00_datasets.ipynb #8e3d80ee
+def check_bs(bs):
+    "Raise a `ValueError` naming `bs` unless it is a whole number of at least 1 (an int, not a bool or a string)."
+    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
+        raise ValueError(f"batch size bs={bs!r} ({type(bs).__name__}) must be a whole number of at least 1, "
+                         f"e.g. bs=256.")
+
+
 # %% ../nbs/00_datasets.ipynb #7fd81685
 class TensorLoader:
     "Mini-batches `(tfm(x[idx]), y[idx])` sliced from in-memory tensors, optionally in a seeded random order."
@@ -172,7 +188,7 @@ class TensorLoader:
         tfm = noop,               # applied to each input batch, e.g. `scale_pixels`
     ):
         if len(x) != len(y): raise ValueError(f"x has {len(x)} items but y has {len(y)}; they must match.")
-        if bs < 1: raise ValueError(f"batch size bs={bs} must be at least 1.")
+        check_bs(bs)
         self.x, self.y, self.bs, self.shuffle, self.tfm = x, y, bs, shuffle, tfm
         self.rng = None if seed is None else torch.Generator().manual_seed(seed)
 
@@ -203,6 +219,7 @@ class DataLoaders:
     @classmethod
     def from_tensors(cls, x_train, y_train, x_valid, y_valid, bs=256, tfm=noop, seed=None):
         "Loaders over in-memory tensors; validation batches are `2*bs`."
+        check_bs(bs)
         return cls(TensorLoader(x_train, y_train, bs, shuffle=True, seed=seed, tfm=tfm),
                    TensorLoader(x_valid, y_valid, 2 * bs, tfm=tfm))
 
