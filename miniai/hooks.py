@@ -9,7 +9,8 @@
 - `HooksCallback`: hooks for the length of a fit, removed after success, cancel or error, with `layer_label`, the
   reader's name of each hooked module (`block 2 · ReLU`);
 - `ActivationStats`: per-layer mean, std, near-zero fraction (and optional histograms) per training batch, kept as
-  numbers, with the plots `plot_stats`, `plot_near_zero` and `color_dim`, and `show_runs_stats` for several runs side by
+  numbers, one row per layer per recorded batch (`first_tensor` of a tuple output; `notes` on odd modules), with
+  the plots `plot_stats`, `plot_near_zero` and `color_dim`, and `show_runs_stats` for several runs side by
   side;
 - the constants `NEAR_ZERO`, `HIST_BINS`, `HIST_MAX`, `FLUSH_EVERY`."""
 
@@ -22,13 +23,13 @@ from functools import partial
 import matplotlib.pyplot as plt
 import torch
 from fastcore.basics import patch
-from torch import nn
+from torch import Tensor, nn
 
 from .learner import Callback
 
 # %% auto #0
 __all__ = ['NEAR_ZERO', 'HIST_BINS', 'HIST_MAX', 'FLUSH_EVERY', 'Hook', 'n_forward_hooks', 'Hooks', 'layer_label',
-           'HooksCallback', 'ActivationStats', 'show_runs_stats']
+           'HooksCallback', 'first_tensor', 'ActivationStats', 'show_runs_stats']
 
 # %% ../nbs/02_hooks.ipynb #25b01a58
 class Hook:
@@ -97,10 +98,18 @@ HIST_MAX = 10.        # histograms cover |activation| in [0, HIST_MAX)
 FLUSH_EVERY = 100     # batches between copies of the recorded statistics from the device
 
 # %% ../nbs/02_hooks.ipynb #9e4e3bf9
+def first_tensor(output):
+    "`output` if it is a tensor, else the first tensor inside it (an LSTM's `(out, (h, c))` gives `out`), else None."
+    if isinstance(output, Tensor): return output
+    if isinstance(output, dict): output = list(output.values())
+    if not isinstance(output, (tuple, list)): return None
+    return next((t for t in map(first_tensor, output) if t is not None), None)
+
 class ActivationStats(HooksCallback):
     "Mean, std and near-zero fraction of each hooked layer's output per training batch; histograms when `hist=True`."
     def __init__(self, mod_filter=None, every: int = 1, hist: bool = False, near_zero: float = NEAR_ZERO):
-        if every < 1: raise ValueError(f"every={every} must be a positive number of batches.")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every={every!r} must be a positive whole number of batches.")
         super().__init__(self.record, mod_filter)
         self.every, self.hist, self.near_zero = every, hist, near_zero
         self.pending = {}
@@ -108,13 +117,21 @@ class ActivationStats(HooksCallback):
     def before_fit(self, learn):
         super().before_fit(learn)
         self.stats = {name: {'mean': [], 'std': [], 'near_zero': []} for name in self.names}
-        self.hists = {name: [] for name in self.names}
-        self.pending, self.n_calls = {name: [] for name in self.names}, 0
+        self.hists, self.notes = {name: [] for name in self.names}, {}
+        self.pending, self.n_batches, self.seen = {name: [] for name in self.names}, 0, set()
+
+    def before_batch(self, learn):
+        if learn.training: self.n_batches, self.seen = self.n_batches + 1, set()
 
     def record(self, hook, module, inputs, output):
-        if hook is self.hooks[0]: self.n_calls += 1
-        if (self.n_calls - 1) % self.every: return
-        a, n = output.detach().float(), output.numel()
+        if (self.n_batches - 1) % self.every: return
+        if hook.name in self.seen:                        # a module that runs twice per batch: its first call counts
+            self.notes.setdefault(hook.name, 'runs more than once per batch: its first call is recorded'); return
+        self.seen.add(hook.name)
+        if (a := first_tensor(output)) is None:
+            self.notes[hook.name] = f'its output ({type(output).__name__}) holds no tensor: not recorded'; return
+        if a is not output: self.notes.setdefault(hook.name, f'its output is a {type(output).__name__}: its first tensor is recorded')
+        a, n = a.detach().float(), a.numel()
         mean = a.mean()                                  # two passes: stable where E[a²] − E[a]² cancels (lesson 03)
         std = ((a - mean).square_().sum() / max(n - 1, 1)).sqrt()
         row = [mean, std, torch.count_nonzero(a.abs() < self.near_zero) / n]
@@ -122,7 +139,7 @@ class ActivationStats(HooksCallback):
         self.pending[hook.name].append(torch.stack(row))
 
     def after_batch(self, learn):
-        if learn.training and self.n_calls % FLUSH_EVERY == 0: self.flush()
+        if learn.training and self.n_batches % FLUSH_EVERY == 0: self.flush()
 
     def after_epoch(self, learn): self.flush()
 
@@ -169,10 +186,11 @@ def plot_near_zero(self: ActivationStats, ax=None, title: str | None = None):
 def color_dim(self: ActivationStats, axs=None):
     "Histograms of |activation| per training batch, one image per layer (needs `hist=True`)."
     if not self.hist: raise ValueError("color_dim needs histograms: create the callback with ActivationStats(hist=True).")
-    axs = _layer_axes(len(self.hists), axs, figsize=(2.4 * len(self.hists), 2.6))
+    axs = _layer_axes(len(self.hists), axs, figsize=(2.6 * len(self.hists), 2.8))
     for ax, (name, h) in zip(axs, self.hists.items()):
-        ax.imshow(torch.stack(h).T.log1p(), origin='lower', aspect='auto', extent=(0, len(h), 0, HIST_MAX))
+        im = ax.imshow(torch.stack(h).T.log1p(), origin='lower', aspect='auto', extent=(0, len(h), 0, HIST_MAX))
         ax.set(title=self.labels[name], xlabel='batch', ylabel='|activation|' if ax is axs[0] else None)
+    axs[0].figure.colorbar(im, ax=list(axs), label='log(1 + count)', fraction=0.03)
     return axs
 
 # %% ../nbs/02_hooks.ipynb #59f4ecd1
