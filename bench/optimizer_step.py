@@ -1,7 +1,6 @@
 """What does an optimiser written in Python cost? The time of one `step()` of `miniai.optim.Adam` against
 `torch.optim.Adam(foreach=True)` (and, for scale, torch's per-parameter loop `foreach=False`) on the parameters of the
-lesson CNN, in the same run. Prints the median time per step of each and the ratio of ours to torch's foreach Adam
-(target: ≤ 1.5).
+lesson CNN, in the same run. Prints the median time per step of each and the ratio of ours to torch's foreach Adam.
 
     python bench/optimizer_step.py [--repeats 7] [--steps 200] [--nfs 8 16 32 64]
 """
@@ -14,7 +13,6 @@ from miniai.learner import default_device, get_cnn
 from miniai.optim import Adam
 
 LR, WD = 1e-3, 1e-2
-TARGET = 1.5     # the issue's bar for ours / torch's foreach Adam
 
 def sync(device):
     if device.type == 'cuda': torch.cuda.synchronize()
@@ -56,9 +54,7 @@ def main(repeats: int, steps: int, nfs: list[int]):
     base = statistics.median(times['torch Adam (foreach=True)'])
     for name, ts in times.items():
         print(f"{name:<28} {statistics.median(ts) * 1e6:8.1f} µs/step   ratio {statistics.median(ts) / base:5.2f}")
-    ratio = statistics.median(times['miniai Adam']) / base
-    verdict = 'met' if ratio <= TARGET else 'NOT met'
-    print(f"miniai Adam / torch foreach Adam = {ratio:.2f} (target ≤ {TARGET}: {verdict})")
+    print(f"miniai Adam / torch foreach Adam = {statistics.median(times['miniai Adam']) / base:.2f}")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])

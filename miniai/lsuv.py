@@ -5,9 +5,11 @@ reached.
 
 `miniai.lsuv` holds:
 
-- `lsuv_init`: LSUV for any model with Linear or Conv layers; it always terminates, restores a layer it cannot bring
-  to target (with a `LSUVWarning`), never writes a NaN, restores every module's mode, and returns an `LSUVReport` of
-  `LayerReport`s;
+- `lsuv_init`: LSUV for any model with Linear or Conv layers; it always terminates, refuses a batch with NaN or
+  infinite values (`check_finite_batch`), skips layers that never run as modules (`modules_run`), restores a layer it
+  cannot bring to target, restores every layer after an error, never writes a NaN, restores every module's mode,
+  warns once per call with advice for the activation at hand (`lsuv_warning`, `lsuv_advice`, `BOUNDED`, `UNCENTRED`),
+  and returns an `LSUVReport` of `LayerReport`s;
 - `lsuv_layer`: the loop for one layer;
 - `lsuv_pairs`, `is_activation` and `output_stats`: which output is measured for each layer, and how;
 - `DEAD_STD`: the std below which an output counts as dead."""
@@ -17,6 +19,7 @@ reached.
 # %% ../nbs/07_lsuv.ipynb #f16a0d03
 from __future__ import annotations
 import math, warnings
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -24,12 +27,12 @@ import torch
 from torch import Tensor, nn
 
 from .activations import GeneralRelu
-from .hooks import Hook
+from .hooks import Hook, Hooks
 from .kaiming import WEIGHT_LAYERS
 
 # %% auto #0
-__all__ = ['DEAD_STD', 'is_activation', 'lsuv_pairs', 'output_stats', 'LSUVWarning', 'LayerReport', 'LSUVReport', 'lsuv_layer',
-           'lsuv_init']
+__all__ = ['DEAD_STD', 'BOUNDED', 'UNCENTRED', 'is_activation', 'lsuv_pairs', 'output_stats', 'LSUVWarning', 'LayerReport',
+           'LSUVReport', 'lsuv_layer', 'lsuv_advice', 'lsuv_warning', 'modules_run', 'check_finite_batch', 'lsuv_init']
 
 # %% ../nbs/07_lsuv.ipynb #b5714e94
 def is_activation(m: nn.Module) -> bool:
@@ -77,7 +80,7 @@ def output_stats(
 DEAD_STD = 1e-6        # an output std below this counts as dead: dividing by it would blow the weights up a millionfold
 
 class LSUVWarning(UserWarning):
-    "A layer that `lsuv_init` could not bring to mean 0 and std 1 (its weights were left as they were)."
+    "Layers that `lsuv_init` could not bring to mean 0 and std 1, or could not measure (their weights are unchanged)."
 
 class LayerReport(NamedTuple):
     "What `lsuv_init` reached for one layer: its measured output's mean and std, the iterations used, and why it stopped."
@@ -87,7 +90,7 @@ class LayerReport(NamedTuple):
     std: float
     iters: int
     converged: bool
-    note: str          # 'converged', 'max_iters' or 'dead'
+    note: str          # 'converged', 'max_iters', 'dead' or 'not called'
 
 class LSUVReport(list):
     "The `LayerReport`s of `lsuv_init`, one per layer, shown as a table."
@@ -110,9 +113,8 @@ def lsuv_layer(
     tol: float = 1e-3,          # stop when |mean| < tol and |std - 1| < tol
     max_iters: int = 50,        # cap on iterations
     fix_mean: bool = True,      # also shift the bias to centre the output; False: rescale only (the paper's LSUV)
-    name: str = 'layer',        # for the warning
 ) -> tuple[float, float, int, str]:
-    "Alternate `W /= std` and `b -= mean` on fresh measurements until within `tol`; on failure restore `layer`, warn."
+    "Alternate `W /= std` and `b -= mean` on fresh measurements until within `tol`; on failure restore `layer`."
     shift = fix_mean and getattr(layer, 'bias', None) is not None
     params = [p for p in (layer.weight, getattr(layer, 'bias', None)) if p is not None]
     saved = [p.detach().clone() for p in params]
@@ -130,23 +132,59 @@ def lsuv_layer(
         iters += 1
     if note == 'converged': return mean, std, iters, note
     for p, v in zip(params, saved): p.copy_(v)
-    if note == 'dead':
-        msg = (f"its measured output reached std {std:.3g} (dead units or a constant output), so there is nothing to "
-               f"divide by")
-    else:
-        msg = (f"it did not reach |mean| < {tol} and |std - 1| < {tol} in max_iters={max_iters} iterations (it reached "
-               f"mean {mean:.3g}, std {std:.3g}). If its activation cannot output mean 0 (ReLU, sigmoid), use "
-               f"fix_mean=False; if it was converging slowly, raise max_iters")
-    warnings.warn(f"lsuv_init: layer {name!r}: {msg}. Its weights were restored to what they were before.",
-                  LSUVWarning, stacklevel=3)
     return *output_stats(model, xb, measured), iters, note
 
+# %% ../nbs/07_lsuv.ipynb #83179a3f
+BOUNDED = (nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Hardsigmoid, nn.Softsign)   # outputs confined to an interval
+UNCENTRED = (nn.ReLU, nn.ReLU6, nn.Softplus, nn.GELU, nn.SiLU, nn.Mish)     # outputs ≥ 0, or barely below
+
+def lsuv_advice(measured: nn.Module, note: str, fix_mean: bool) -> str:
+    "What to change when the output of `measured` stopped with `note` ('dead' or 'max_iters') short of mean 0, std 1."
+    act = type(measured).__name__
+    if isinstance(measured, BOUNDED):
+        return (f"{act}'s output is confined to an interval, so no weight scale gives it std 1: measure each layer's "
+                f"own output instead, pairs=lsuv_pairs(model, is_act=lambda m: False).")
+    if fix_mean and isinstance(measured, UNCENTRED):
+        return (f"{act}'s output cannot have mean 0 without its units dying: rescale only, fix_mean=False "
+                f"(Mishkin & Matas's LSUV).")
+    if note == 'dead': return "A dead layer has a constant output (zero weights, units that never fire): re-initialise it."
+    return "If its statistics were still moving, raise max_iters."
+
+def lsuv_warning(report: LSUVReport, measured: list[nn.Module], fix_mean: bool, tol: float) -> str | None:
+    "One message for the layers of `report` that did not converge or were not called, with advice; None if all did."
+    def listed(names): return ', '.join(repr(n) for n in names[:6]) + (f' and {len(names) - 6} more' if len(names) > 6 else '')
+    failed = [(r, m) for r, m in zip(report, measured) if r.note in ('dead', 'max_iters')]
+    skipped = [r.name for r in report if r.note == 'not called']
+    parts = []
+    if failed:
+        counts = ', '.join(f'{n} {note}' for note, n in Counter(r.note for r, _ in failed).items())
+        advice = ' '.join(dict.fromkeys(lsuv_advice(m, r.note, fix_mean) for r, m in failed))
+        parts.append(f"{len(failed)} of {len(report)} layers did not reach |mean| < {tol} and |std - 1| < {tol} "
+                     f"({counts}) and got their weights back: {listed([r.name for r, _ in failed])}. {advice}")
+    if skipped:
+        parts.append(f"{len(skipped)} layer(s) never ran as a module in model(xb), so they could not be measured and "
+                     f"were left as they were: {listed(skipped)} (a parent may apply them as a function).")
+    return f"lsuv_init: {' '.join(parts)} The report has the details of every layer." if parts else None
+
 # %% ../nbs/07_lsuv.ipynb #eab0bf98
+def modules_run(model: nn.Module, xb: Tensor, mods) -> set[nn.Module]:
+    "The modules among `mods` that run as modules (their forward called) in `model(xb)`."
+    ran = set()
+    with Hooks(list(dict.fromkeys(mods)), lambda hook, m, inputs, output: ran.add(m)): model(xb)
+    return ran
+
+def check_finite_batch(xb: Tensor):
+    "Raise a `ValueError` if `xb` holds NaN or infinite values: every statistic of the batch would be NaN."
+    if not (bad := (~xb.isfinite()).sum().item()): return
+    raise ValueError(f"lsuv_init: the batch holds {bad} NaN or infinite value(s) of {xb.numel()}; its statistics would "
+                     f"all be NaN. Clean or re-normalise the batch (is a std of 0 in its normalisation?).")
+
+# %% ../nbs/07_lsuv.ipynb #6e59b9cd
 def lsuv_init(
     model: nn.Module,
     xb: Tensor,                 # one batch of (normalised) inputs
     tol: float = 1e-3,          # each layer stops when |mean| < tol and |std - 1| < tol
-    max_iters: int = 50,        # cap on iterations per layer; a layer that reaches it is restored, with a warning
+    max_iters: int = 50,        # cap on iterations per layer; a layer that reaches it is restored
     fix_mean: bool = True,      # also shift biases to centre the outputs; False: rescale only (Mishkin & Matas)
     pairs = None,               # `(name, layer, measured)` triples; default `lsuv_pairs(model)`
 ) -> LSUVReport:
@@ -155,16 +193,24 @@ def lsuv_init(
     if max_iters < 0: raise ValueError(f"lsuv_init: max_iters={max_iters} must be 0 or more.")
     pairs = lsuv_pairs(model) if pairs is None else list(pairs)
     if not pairs: raise ValueError("lsuv_init: the model has no Linear or Conv layer to initialise.")
-    names = {m: n for n, m in model.named_modules()}
-    modes = {m: m.training for m in model.modules()}
-    xb = xb.to(next(model.parameters()).device)
-    report = LSUVReport()
+    check_finite_batch(xb)
+    names, modes = {m: n for n, m in model.named_modules()}, {m: m.training for m in model.modules()}
+    saved = {p: p.detach().clone() for _, layer, _ in pairs for p in layer.parameters(recurse=False)}
+    xb, report = xb.to(next(model.parameters()).device), LSUVReport()
     try:
         model.eval()
         with torch.no_grad():
+            ran = modules_run(model, xb, [m for _, layer, measured in pairs for m in (layer, measured)])
             for name, layer, measured in pairs:
-                mean, std, iters, note = lsuv_layer(model, xb, layer, measured, tol, max_iters, fix_mean, name)
+                if layer in ran and measured in ran:
+                    mean, std, iters, note = lsuv_layer(model, xb, layer, measured, tol, max_iters, fix_mean)
+                else: mean, std, iters, note = math.nan, math.nan, 0, 'not called'
                 report.append(LayerReport(name, names.get(measured, '?'), mean, std, iters, note == 'converged', note))
+    except BaseException:
+        with torch.no_grad():
+            for p, v in saved.items(): p.copy_(v)
+        raise
     finally:
         for m, training in modes.items(): m.training = training
+    if msg := lsuv_warning(report, [m for _, _, m in pairs], fix_mean, tol): warnings.warn(msg, LSUVWarning, stacklevel=2)
     return report

@@ -5,10 +5,13 @@ r"""SGD, momentum, RMSProp and Adam as `torch.optim` optimisers: equal to PyTorc
 `miniai.optim` holds:
 
 - `ForeachOptimizer`, a `torch.optim.Optimizer` whose `step` skips parameters without gradients, applies weight
-  decay (`weight_decay_`, L2 or decoupled) and calls the rule's `update` on lists of tensors, with the helpers
-  `state_tensors`, `count_steps` and `check_hyper`;
-- `SGD`, `Momentum` (undamped as PyTorch, or damped), `RMSProp` and `Adam` (AdamW with `decoupled_weight_decay=True`),
-  each equal to its `torch.optim` counterpart, and driven unchanged by PyTorch's schedulers and checkpoints;
+  decay (`weight_decay_`, L2 or decoupled) and calls the rule's `update` on lists of tensors (complex ones as their
+  `real_views`), with the helpers `state_tensors`, `count_steps`, `check_hyper` and `is_number`; its `check_options`,
+  `load_state_dict` (with `own_state`) and `state_dict` exchange states with `torch.optim` both ways and refuse,
+  before any change, a state or an option a rule cannot follow (`torch_options`);
+- `SGD`, `Momentum` (undamped as PyTorch, or damped), `RMSProp` (with PyTorch's optional momentum) and `Adam` (AdamW
+  with `decoupled_weight_decay=True`), each equal to its `torch.optim` counterpart, and driven unchanged by PyTorch's
+  schedulers and checkpoints;
 - `ewma`, the exponentially weighted moving average, with or without debiasing;
 - `one_cycle`, PyTorch's one-cycle schedule up to the fit's learning rate, and `BatchSchedCB` and `EpochSchedCB`
   (on `BaseSchedCB`), which make a `torch.optim.lr_scheduler` for each fit from a
@@ -21,27 +24,34 @@ The experiments used them to train the course's best model, widened, past 0.91 v
 
 # %% ../nbs/09_optimizers.ipynb #5946d239
 from __future__ import annotations
-import math
+import math, numbers
 
 import matplotlib.pyplot as plt
 import torch
 from torch import Tensor, optim
 from torch.optim.lr_scheduler import OneCycleLR
+from fastcore.basics import patch
 
 from .learner import Callback, smooth
 
 # %% auto #0
-__all__ = ['check_hyper', 'state_tensors', 'count_steps', 'weight_decay_', 'ForeachOptimizer', 'SGD', 'ewma', 'Momentum',
-           'RMSProp', 'Adam', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'one_cycle', 'beta1', 'group_lr',
-           'RecorderCB']
+__all__ = ['is_number', 'check_hyper', 'state_tensors', 'count_steps', 'real_views', 'weight_decay_', 'ForeachOptimizer', 'SGD',
+           'ewma', 'Momentum', 'RMSProp', 'Adam', 'own_state', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB',
+           'one_cycle', 'beta1', 'group_lr', 'RecorderCB']
 
 # %% ../nbs/09_optimizers.ipynb #d7f187eb
-def check_hyper(name: str, value, lo: float = 0., hi: float = math.inf):
-    "Raise a `ValueError` naming `name` unless `value` (a number or a tuple of numbers) lies in [lo, hi)."
-    values = value if isinstance(value, tuple) else (value,)
-    if not all(isinstance(v, (int, float)) and lo <= v < hi for v in values):
-        raise ValueError(f"{name}={value!r} is out of range: expected {'each value ' * (len(values) > 1)}"
-                         f"in [{lo:g}, {hi:g}).")
+def is_number(v) -> bool:
+    "A real number: an int or a float (not a bool), or a one-element real tensor (torch accepts a tensor `lr`)."
+    if isinstance(v, Tensor): return v.numel() == 1 and v.is_floating_point()
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+def check_hyper(name: str, value, lo: float = 0., hi: float = math.inf, n: int | None = None):
+    "Raise a `ValueError` naming `name` unless `value` is a number in [lo, hi), or, given `n`, a tuple of `n` of them."
+    rng = f"[{lo:g}, {hi:g})"
+    if n is not None and not (isinstance(value, (tuple, list)) and len(value) == n):
+        raise ValueError(f"{name}={value!r} must be {n} numbers, each in {rng}.")
+    if not all(is_number(v) and lo <= float(v) < hi for v in (value if n else (value,))):
+        raise ValueError(f"{name}={value!r} is out of range: expected {'each value' if n else 'a number'} in {rng}.")
 
 def state_tensors(states: list[dict], ps: list[Tensor], name: str) -> list[Tensor]:
     "The state tensor `name` of each parameter, created as zeros shaped like the parameter on first use."
@@ -50,9 +60,12 @@ def state_tensors(states: list[dict], ps: list[Tensor], name: str) -> list[Tenso
     return [s[name] for s in states]
 
 def count_steps(states: list[dict]) -> list[int]:
-    "Add 1 to each parameter's step count (its number of updates so far) and return the counts."
-    for s in states: s['step'] = s.get('step', 0) + 1
-    return [s['step'] for s in states]
+    "The number of the update under way for each parameter: its earlier updates + 1 (`update` stores it when done)."
+    return [s.get('step', 0) + 1 for s in states]
+
+def real_views(ts: list[Tensor]) -> list[Tensor]:
+    "Complex tensors as real ones with a last dimension (re, im), as `torch.optim` updates complex parameters."
+    return [torch.view_as_real(t) if t.is_complex() else t for t in ts]
 
 # %% ../nbs/09_optimizers.ipynb #d2438054
 def weight_decay_(ps: list[Tensor], gs: list[Tensor], lr: float, wd: float, decoupled: bool) -> list[Tensor]:
@@ -66,16 +79,22 @@ def weight_decay_(ps: list[Tensor], gs: list[Tensor], lr: float, wd: float, deco
 # %% ../nbs/09_optimizers.ipynb #c54f45e6
 class ForeachOptimizer(optim.Optimizer):
     "Base of miniai's optimisers: per param group, weight decay, then `update` on the parameters that have gradients."
+    torch_options = dict(maximize=False)            # torch.optim options this rule follows only at these values
+    torch_absent = dict(decoupled_weight_decay=False)  # what our own keys mean in a state torch saved without them
+    option_hint = ''                                # advice added to the message of `check_options`
+
     def __init__(self,
         params,                               # parameters, or dicts of param groups, as for any `torch.optim` optimiser
-        lr: float,                            # learning rate η
+        lr: float,                            # learning rate η (a number, or a one-element tensor as in torch)
         weight_decay: float = 0.,             # λ
         decoupled_weight_decay: bool = False, # True: p ← (1 − ηλ)·p (AdamW); False: L2, g ← g + λ·p (torch's default)
         **hypers,                             # the update rule's own hyperparameters, stored in every param group
     ):
         check_hyper('lr', lr); check_hyper('weight_decay', weight_decay)
-        defaults = dict(lr=lr, weight_decay=weight_decay, decoupled_weight_decay=decoupled_weight_decay, **hypers)
+        defaults = dict(lr=lr, weight_decay=weight_decay, decoupled_weight_decay=decoupled_weight_decay, **hypers,
+                        **self.torch_options)
         super().__init__(params, defaults)
+
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -83,24 +102,39 @@ class ForeachOptimizer(optim.Optimizer):
         loss = None
         if closure is not None:
             with torch.enable_grad(): loss = closure()
+        self.check_options(self.param_groups)
         for group in self.param_groups:
             ps = [p for p in group['params'] if p.grad is not None]
             if not ps: continue
-            gs = [p.grad for p in ps]
-            if any(g.is_sparse for g in gs):
+            if any(p.grad.is_sparse for p in ps):
                 raise TypeError(f"{type(self).__name__} does not support sparse gradients; use torch.optim.SparseAdam "
                                 f"for embeddings created with sparse=True.")
+            states, group = [self.state[p] for p in ps], {**group, 'lr': float(group['lr'])}
+            ps, gs = real_views(ps), real_views([p.grad for p in ps])
             gs = weight_decay_(ps, gs, group['lr'], group['weight_decay'], group['decoupled_weight_decay'])
-            self.update(ps, gs, [self.state[p] for p in ps], group)
+            self.update(ps, gs, states, group)
         return loss
 
     def update(self, ps: list[Tensor], gs: list[Tensor], states: list[dict], group: dict):
         "Change the parameters `ps` in place, given their gradients `gs`, their `states` and the group's hyperparams."
         raise NotImplementedError(f"{type(self).__name__} must define update(ps, gs, states, group).")
 
+# %% ../nbs/09_optimizers.ipynb #a5a01961
+@patch
+def check_options(self: ForeachOptimizer, groups: list[dict]):
+    "Raise a `ValueError`, before anything changes, if a group asks for a torch option this rule does not follow."
+    for i, g in enumerate(groups):
+        for k, v in self.torch_options.items():
+            if g.get(k, v) != v:
+                raise ValueError(f"{type(self).__name__} follows torch.optim only with {k}={v!r}, but param group {i} "
+                                 f"has {k}={g[k]!r}.{self.option_hint}")
+
+
 # %% ../nbs/09_optimizers.ipynb #72cc4fcf
 class SGD(ForeachOptimizer):
     "Stochastic gradient descent, p ← p − lr·g: `torch.optim.SGD` without momentum."
+    torch_options = dict(momentum=0, dampening=0, nesterov=False, maximize=False)
+    option_hint = " For momentum use Momentum; a scheduler that cycles momentum needs cycle_momentum=False with SGD."
     def __init__(self, params, lr: float = 1e-3, weight_decay: float = 0., decoupled_weight_decay: bool = False):
         super().__init__(params, lr, weight_decay, decoupled_weight_decay)
 
@@ -114,6 +148,8 @@ def ewma(xs: Tensor, beta: float, debias: bool = True) -> Tensor:
 # %% ../nbs/09_optimizers.ipynb #6528fbdb
 class Momentum(ForeachOptimizer):
     "SGD with momentum, p ← p − lr·b: b ← β·b + g as `torch.optim.SGD`, or the EWMA b ← β·b + (1−β)·g if `damped`."
+    torch_options = dict(dampening=0, nesterov=False, maximize=False)
+    torch_absent = dict(decoupled_weight_decay=False, damped=False)
     def __init__(self, params, lr: float = 1e-3,
         momentum: float = 0.9,                # β, how much of the previous buffer each step keeps
         weight_decay: float = 0., decoupled_weight_decay: bool = False,
@@ -132,34 +168,43 @@ class Momentum(ForeachOptimizer):
 
 # %% ../nbs/09_optimizers.ipynb #fc81fde5
 class RMSProp(ForeachOptimizer):
-    "RMSProp: s ← α·s + (1−α)·g², p ← p − lr·g/(√s + ε), as `torch.optim.RMSprop` (no momentum, not centred)."
+    "RMSProp: s ← α·s + (1−α)·g², p ← p − lr·g/(√s + ε) (with `momentum` μ: b ← μ·b + g/(√s + ε), p ← p − lr·b), as `torch.optim.RMSprop`, not centred."
+    torch_options = dict(centered=False, maximize=False)
     def __init__(self, params, lr: float = 1e-2,
         alpha: float = 0.99,                  # decay of the running mean of g² (β₂ in Adam)
         eps: float = 1e-8,                    # ε, added to √s
         weight_decay: float = 0., decoupled_weight_decay: bool = False,
+        momentum: float = 0.,                 # μ: 0 is plain RMSProp, as torch's default
     ):
-        check_hyper('alpha', alpha, 0., 1.); check_hyper('eps', eps)
-        super().__init__(params, lr, weight_decay, decoupled_weight_decay, alpha=alpha, eps=eps)
+        check_hyper('alpha', alpha, 0., 1.); check_hyper('eps', eps); check_hyper('momentum', momentum, 0., 1.)
+        super().__init__(params, lr, weight_decay, decoupled_weight_decay, alpha=alpha, eps=eps, momentum=momentum)
 
     def update(self, ps, gs, states, group):
-        sqr_avgs, alpha = state_tensors(states, ps, 'square_avg'), group['alpha']
+        sqr_avgs, alpha, lr = state_tensors(states, ps, 'square_avg'), group['alpha'], group['lr']
+        steps = count_steps(states)
         torch._foreach_mul_(sqr_avgs, alpha)
         torch._foreach_addcmul_(sqr_avgs, gs, gs, 1 - alpha)           # s ← α·s + (1−α)·g·g
         denom = torch._foreach_sqrt(sqr_avgs)
         torch._foreach_add_(denom, group['eps'])
-        torch._foreach_addcdiv_(ps, gs, denom, -group['lr'])            # p ← p − lr·g/(√s + ε)
+        if group['momentum'] > 0:
+            bufs = state_tensors(states, ps, 'momentum_buffer')
+            torch._foreach_mul_(bufs, group['momentum'])
+            torch._foreach_addcdiv_(bufs, gs, denom)                    # b ← μ·b + g/(√s + ε)
+            torch._foreach_add_(ps, bufs, alpha=-lr)
+        else: torch._foreach_addcdiv_(ps, gs, denom, -lr)              # p ← p − lr·g/(√s + ε)
+        for s, t in zip(states, steps): s['step'] = t
 
 # %% ../nbs/09_optimizers.ipynb #a8492cfa
 class Adam(ForeachOptimizer):
     "Adam: debiased EWMAs m̂ of g and v̂ of g², p ← p − lr·m̂/(√v̂ + ε); `decoupled_weight_decay=True` makes it AdamW."
+    torch_options = dict(amsgrad=False, maximize=False)
     def __init__(self, params, lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999), # (β₁, β₂): decay of the averages of g and of g²
         eps: float = 1e-8,                    # ε, added to √v̂
         weight_decay: float = 0., decoupled_weight_decay: bool = False,
     ):
-        betas = tuple(betas)
-        check_hyper('betas', betas, 0., 1.); check_hyper('eps', eps)
-        super().__init__(params, lr, weight_decay, decoupled_weight_decay, betas=betas, eps=eps)
+        check_hyper('betas', betas, 0., 1., n=2); check_hyper('eps', eps)
+        super().__init__(params, lr, weight_decay, decoupled_weight_decay, betas=tuple(betas), eps=eps)
 
     def update(self, ps, gs, states, group):
         (beta1, beta2), lr = group['betas'], group['lr']
@@ -172,6 +217,44 @@ class Adam(ForeachOptimizer):
         torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** t) for t in steps])
         torch._foreach_add_(denom, group['eps'])                        # √v̂ + ε
         torch._foreach_addcdiv_(ps, avgs, denom, [-lr / (1 - beta1 ** t) for t in steps])
+        for s, t in zip(states, steps): s['step'] = t
+
+# %% ../nbs/09_optimizers.ipynb #6b350574
+def own_state(p: Tensor, s: dict, i: int) -> dict:
+    "Parameter `i`'s saved state as our `update` reads it: an int step, a complex parameter's tensors as real views."
+    shape, out = (torch.view_as_real(p) if p.is_complex() else p).shape, {}
+    for k, v in s.items():
+        if v is None: continue                       # torch's SGD may hold an empty momentum buffer
+        if k == 'step': out[k] = int(v); continue
+        v = torch.view_as_real(v) if v.is_complex() else v
+        if v.shape != shape:
+            raise ValueError(f"the saved state {k!r} of parameter {i} has shape {tuple(v.shape)}, the parameter "
+                             f"{tuple(p.shape)}: the state was saved for another model.")
+        out[k] = v
+    return out
+
+# %% ../nbs/09_optimizers.ipynb #84f334c9
+@patch
+def load_state_dict(self: ForeachOptimizer, state_dict: dict):
+    "Load a state saved by this optimiser or its `torch.optim` twin; refuse one it cannot continue before any change."
+    groups = [{**self.torch_absent, **g} for g in state_dict['param_groups']]
+    self.check_options(groups)
+    sizes, ours = [len(g['params']) for g in groups], [len(g['params']) for g in self.param_groups]
+    if sizes != ours:
+        raise ValueError(f"the saved state has param groups of {sizes} parameters, this optimiser {ours}: it was "
+                         f"saved for another model or another grouping.")
+    params = {i: p for g, h in zip(groups, self.param_groups) for i, p in zip(g['params'], h['params'])}
+    state = {i: own_state(params[i], s, i) for i, s in state_dict['state'].items()}
+    optim.Optimizer.load_state_dict(self, {'state': state, 'param_groups': groups})
+
+@patch
+def state_dict(self: ForeachOptimizer) -> dict:
+    "As `torch.optim`'s, so that its twin loads it: the state of a complex parameter as complex tensors."
+    sd = optim.Optimizer.state_dict(self)
+    params = [p for g in self.param_groups for p in g['params']]
+    for i, s in sd['state'].items():
+        if params[i].is_complex(): sd['state'][i] = {k: v if k == 'step' else torch.view_as_complex(v) for k, v in s.items()}
+    return sd
 
 # %% ../nbs/09_optimizers.ipynb #eb9fe7ea
 class BaseSchedCB(Callback):
@@ -195,6 +278,8 @@ class EpochSchedCB(BaseSchedCB):
 # %% ../nbs/09_optimizers.ipynb #aae1a5c5
 def one_cycle(opt, total_steps: int, cycle_momentum: bool = True) -> OneCycleLR:
     "PyTorch's one-cycle schedule up to the optimiser's own lr over `total_steps`: a `sched` for `BatchSchedCB`."
+    if cycle_momentum and 'momentum' in getattr(opt, 'torch_options', {}):
+        raise ValueError(f"{type(opt).__name__} has no momentum to cycle: pass cycle_momentum=False, or use Momentum.")
     return OneCycleLR(opt, max_lr=opt.defaults['lr'], total_steps=total_steps, cycle_momentum=cycle_momentum)
 
 # %% ../nbs/09_optimizers.ipynb #8836ad23
