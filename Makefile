@@ -63,6 +63,7 @@ lab: setup
 bench: setup
 	$(BIN)/python bench/learner_overhead.py
 	$(BIN)/python bench/optimizer_step.py
+	$(BIN)/python bench/scaling.py
 
 clean:
 	rm -rf _docs _proc build dist *.egg-info

@@ -2,10 +2,10 @@
 
 1. Float32 against mixed precision (`MixedPrecisionCB`: bfloat16 on a CPU, float16 with loss scaling on a GPU): time
    per training epoch and peak memory, for the lesson CNN with BatchNorm and a CNN four times as wide. Each
-   configuration runs in a fresh process, so that its peak memory is its own (CPU: the process's peak resident set;
-   GPU: `torch.cuda.max_memory_allocated`).
+   configuration runs in a fresh process, so that its peak memory is its own (GPU: `torch.cuda.max_memory_allocated`;
+   CPU: the process's peak resident set minus its resident set before training, Linux's /proc).
 2. Our from-scratch `BatchNorm` eager, compiled with `torch.compile`, and `nn.BatchNorm2d`: time per training step,
-   the compile time, and the steps after which compiling pays off.
+   the compile time (a first compile: the kernel caches are switched off), and the steps after which compiling pays off.
 
     .venv/bin/python bench/scaling.py            # everything (several minutes on a CPU: the compile alone takes ~30-60 s)
     .venv/bin/python bench/scaling.py --quick    # fewer steps
@@ -14,12 +14,11 @@ On a CPU, bfloat16 is not always faster: it depends on whether the CPU has bfloa
 what it measures.
 """
 from __future__ import annotations
-import argparse, json, logging, resource, subprocess, sys, time
-from functools import partial
+import argparse, json, logging, resource, subprocess, sys, time, warnings
 
 import torch
-import torch.nn.functional as F
-from torch import nn, optim
+import torch._inductor.config
+from torch import nn
 
 from miniai.learner import Learner, TrainCB, DeviceCB, default_device, get_cnn
 from miniai.norm import BatchNorm
@@ -39,10 +38,16 @@ class RandomBatches:
 class Loaders:
     def __init__(self, n: int): self.train, self.valid = RandomBatches(n), RandomBatches(1)
 
+def rss_bytes() -> int:
+    "This process's resident set now (Linux), else 0."
+    try: return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize()
+    except OSError: return 0
+
 def one_config(model_name: str, mixed: bool, n_steps: int) -> dict:
     "Train `n_steps` (after 3 warm-up steps) and report the time per epoch and the peak memory of this process."
     device = default_device()
     model = get_cnn(nfs=MODELS[model_name], norm=BatchNorm)
+    baseline = rss_bytes()
     cbs = [TrainCB(), DeviceCB(device), *([MixedPrecisionCB()] if mixed else [])]
     learn = Learner(model, Loaders(3), lr=0.1, cbs=cbs)
     learn.fit(1, valid=False)                           # warm-up
@@ -53,7 +58,7 @@ def one_config(model_name: str, mixed: bool, n_steps: int) -> dict:
     if device.type == 'cuda': torch.cuda.synchronize()
     secs = (time.perf_counter() - start) / n_steps
     peak = (torch.cuda.max_memory_allocated() if device.type == 'cuda'
-            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - baseline)
     return {'device': str(device), 'epoch_s': secs * STEPS_PER_EPOCH, 'peak_MiB': peak / 2**20,
             'dtype': str(cbs[-1].fit_dtype) if mixed else 'torch.float32'}
 
@@ -72,6 +77,8 @@ def precision_table(n_steps: int):
 
 def compile_table(n_steps: int):
     logging.getLogger('torch.utils.cpp_extension').setLevel(logging.ERROR)
+    torch._inductor.config.force_disable_caches = True          # a first compile, not one read from an earlier run's cache
+    warnings.filterwarnings('ignore', message='dynamo_pgo force disabled')
     device = default_device()
     x = torch.randn(256, 32, 14, 14, device=device)
     ours, torch_bn = BatchNorm(32).to(device), nn.BatchNorm2d(32).to(device)

@@ -11,6 +11,7 @@ Modules:
 - `miniai.lsuv`: Layer-sequential unit-variance initialisation that always terminates, never leaves a NaN, and reports what it reached.
 - `miniai.norm`: Initialisation sets the activations' statistics at step 0; a normalisation layer resets them at every step.
 - `miniai.optim`: SGD, momentum, RMSProp and Adam as `torch.optim` optimisers: equal to PyTorch's, driven by its schedulers.
+- `miniai.scaling`: Sixteen-bit floats, several processes, runs that resume, compiled layers: what each changes in training, and how to check it.
 - `miniai.stats`: Statistics from scratch, the variance of sums, products and dot products, and experiments that show what goes wrong when activations drift from mean 0 and std 1.
 - `miniai.xavier`: Set the weight variance from the layer's fans, so that signals keep their size on the way forward and gradients keep theirs on the way back."""
 

@@ -7,10 +7,14 @@ r"""Initialisation sets the activations' statistics at step 0; a normalisation l
 - `moments` and `normalise_over`: the mean and biased variance of a tensor over a tuple of axes, and the tensor
   standardised with them; the four norms differ only in those axes;
 - `per_channel` and `scale_shift`: the learned per-channel $\gamma$ and $\beta$;
-- `ChannelNorm`: the bookkeeping the four share (γ, β, the input check);
-- `BatchNorm`, equal to `nn.BatchNorm2d` (running statistics as buffers, `mom` = torch's `momentum`), `LayerNorm`,
-  equal to `nn.GroupNorm(1, nf)`, `InstanceNorm`, equal to `nn.InstanceNorm2d(nf, affine=True)`, and `GroupNorm`,
-  equal to `nn.GroupNorm`; their `state_dict`s load into PyTorch's and back;
+- `ChannelNorm`: the bookkeeping the four share (γ, β, the input check, the output dtype), with `compute_dtype`:
+  half-precision inputs are normalised in float32 and returned in their own dtype, as PyTorch's norms do, also
+  under `torch.autocast`;
+- `check_norm_args`, `check_mom` and `is_number`: arguments refused at construction with a message naming them;
+- `BatchNorm`, equal to `nn.BatchNorm2d` (running statistics as float32 buffers, `mom` = torch's `momentum`,
+  `mom=None` the cumulative average), `LayerNorm`, equal to `nn.GroupNorm(1, nf)`, `InstanceNorm`, equal to
+  `nn.InstanceNorm2d(nf, affine=True)`, and `GroupNorm`, equal to `nn.GroupNorm`; their `state_dict`s load into
+  PyTorch's and back;
 - the constants `NORM_EPS` and `BN_MOM`, PyTorch's defaults.
 
 Lesson 09 replaces plain SGD with momentum by optimisers that adapt the step size per parameter."""
@@ -27,8 +31,8 @@ from torch import Tensor, nn
 from .kaiming import normalise
 
 # %% auto #0
-__all__ = ['NORM_EPS', 'BN_MOM', 'moments', 'normalise_over', 'per_channel', 'scale_shift', 'ChannelNorm', 'BatchNorm',
-           'LayerNorm', 'InstanceNorm', 'GroupNorm']
+__all__ = ['NORM_EPS', 'BN_MOM', 'moments', 'normalise_over', 'compute_dtype', 'per_channel', 'scale_shift', 'is_number',
+           'check_norm_args', 'check_mom', 'ChannelNorm', 'BatchNorm', 'LayerNorm', 'InstanceNorm', 'GroupNorm']
 
 # %% ../nbs/08_normalization.ipynb #a72484cb
 NORM_EPS = 1e-5    # ε of every PyTorch norm layer
@@ -50,6 +54,10 @@ def normalise_over(
     mean, var = moments(x, dims)
     return normalise(x, mean, (var + eps).sqrt())
 
+def compute_dtype(dtype: torch.dtype) -> torch.dtype:
+    "The dtype a norm computes in: float32 for half-precision inputs (as PyTorch's kernels accumulate), else `dtype`."
+    return torch.promote_types(dtype, torch.float32)
+
 # %% ../nbs/08_normalization.ipynb #692c96d9
 def per_channel(
     v: Tensor,  # one value per channel, shape (C,)
@@ -62,13 +70,36 @@ def scale_shift(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     "γ·x + β with one γ (`weight`) and one β (`bias`) per channel, the channels being axis 1 of `x`."
     return x * per_channel(weight, x.dim()) + per_channel(bias, x.dim())
 
+# %% ../nbs/08_normalization.ipynb #d37142a7
+def is_number(v) -> bool:
+    "True for an `int` or a `float`, but not a `bool`."
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def check_norm_args(layer: str, nf, eps):
+    "A `ValueError` naming the argument unless `nf` is a positive `int` and `eps` a positive finite number."
+    if not (isinstance(nf, int) and not isinstance(nf, bool) and nf >= 1):
+        raise ValueError(f"{layer}: nf={nf!r} must be a positive whole number of channels.")
+    if not (is_number(eps) and 0 < eps < math.inf):
+        raise ValueError(f"{layer}: eps={eps!r} must be a positive number (it keeps √(σ²+ε) away from 0); "
+                         f"PyTorch's default is {NORM_EPS}.")
+
+def check_mom(mom):
+    "A `ValueError` unless BatchNorm's `mom` is None or a number in [0, 1]."
+    if mom is not None and not (is_number(mom) and 0 <= mom <= 1):
+        raise ValueError(f"BatchNorm: mom={mom!r} must be a number in [0, 1] (the weight of each new batch in the "
+                         f"running statistics, torch's `momentum`), or None for the cumulative average of all "
+                         f"batches; PyTorch's default is {BN_MOM}.")
+
 # %% ../nbs/08_normalization.ipynb #c9dac839
 class ChannelNorm(nn.Module):
     "Base of the four norms: `normalised(x)`, then a learned scale `weight` (γ) and shift `bias` (β) per channel."
+    fp32_under_autocast = ()    # device types whose autocast runs PyTorch's version of this norm in float32
+
     def __init__(self,
         nf: int,                # number of channels: axis 1 of the input
-        eps: float = NORM_EPS,  # added to the variance before the square root
+        eps: float = NORM_EPS,  # added to the variance before the square root; must be > 0
     ):
+        check_norm_args(type(self).__name__, nf, eps)
         super().__init__()
         self.nf, self.eps = nf, eps
         self.weight = nn.Parameter(torch.ones(nf))
@@ -84,11 +115,17 @@ class ChannelNorm(nn.Module):
                              f"match the {self.nf} it was built for. Build it with the number of channels of the layer "
                              f"before it ({x.shape[1]} here).")
 
+    def out_dtype(self, x: Tensor) -> torch.dtype:
+        "The input's dtype, as PyTorch's norms return; float32 where autocast runs PyTorch's version in float32."
+        autocast_fp32 = x.device.type in self.fp32_under_autocast and torch.is_autocast_enabled(x.device.type)
+        return torch.float32 if autocast_fp32 else x.dtype
+
     def normalised(self, x: Tensor) -> Tensor: raise NotImplementedError("a subclass says which axes to average over")
 
     def forward(self, x: Tensor) -> Tensor:
         self.check_input(x)
-        return scale_shift(self.normalised(x), self.weight, self.bias)
+        dtype, x = self.out_dtype(x), x.to(compute_dtype(x.dtype))
+        return scale_shift(self.normalised(x), self.weight.to(x.dtype), self.bias.to(x.dtype)).to(dtype)
 
     def extra_repr(self) -> str: return f'{self.nf}, eps={self.eps}'
 
@@ -98,10 +135,11 @@ BN_MOM = 0.1    # PyTorch's default `momentum`: each training batch moves the ru
 class BatchNorm(ChannelNorm):
     "Batch norm (Ioffe & Szegedy, 2015): per channel over batch and positions, running statistics in eval; `nn.BatchNorm2d`."
     def __init__(self,
-        nf: int,                # number of channels: axis 1 of the input
-        mom: float = BN_MOM,    # weight of each new batch in the running statistics (torch's `momentum`)
-        eps: float = NORM_EPS,  # added to the variance before the square root
+        nf: int,                        # number of channels: axis 1 of the input
+        mom: float | None = BN_MOM,     # weight of each new batch in the running statistics (torch's `momentum`); None: cumulative average
+        eps: float = NORM_EPS,          # added to the variance before the square root
     ):
+        check_mom(mom)
         super().__init__(nf, eps)
         self.mom = mom
         self.register_buffer('running_mean', torch.zeros(nf))
@@ -110,7 +148,7 @@ class BatchNorm(ChannelNorm):
 
     def normalised(self, x: Tensor) -> Tensor:
         if not self.training:
-            mean, var = per_channel(self.running_mean, x.dim()), per_channel(self.running_var, x.dim())
+            mean, var = (per_channel(s, x.dim()).to(x.dtype) for s in (self.running_mean, self.running_var))
             return normalise(x, mean, (var + self.eps).sqrt())
         n = x.numel() // self.nf    # values per channel in this batch
         if n < 2:
@@ -123,16 +161,18 @@ class BatchNorm(ChannelNorm):
 
     @torch.no_grad()
     def update_stats_(self, mean: Tensor, var: Tensor):
-        "Move the running statistics a fraction `mom` of the way to this batch's mean and unbiased variance."
-        self.running_mean.lerp_(mean, self.mom)
-        self.running_var.lerp_(var, self.mom)
+        "Move the running statistics a fraction `mom` (None: 1/batches so far) of the way to this batch's mean and unbiased variance."
         self.num_batches_tracked += 1
+        weight = self.mom if self.mom is not None else (1 / self.num_batches_tracked).to(self.running_mean.dtype)
+        self.running_mean.lerp_(mean.to(self.running_mean.dtype), weight)
+        self.running_var.lerp_(var.to(self.running_var.dtype), weight)
 
     def extra_repr(self) -> str: return f'{self.nf}, mom={self.mom}, eps={self.eps}'
 
 # %% ../nbs/08_normalization.ipynb #4a5eb934
 class LayerNorm(ChannelNorm):
     "Layer norm (Ba et al., 2016): each sample over all channels and positions, γ, β per channel; `nn.GroupNorm(1, nf)`."
+    fp32_under_autocast = ('cuda',)     # as `nn.GroupNorm`: CUDA's autocast runs group_norm in float32
     def normalised(self, x: Tensor) -> Tensor: return normalise_over(x, tuple(range(1, x.dim())), self.eps)
 
 # %% ../nbs/08_normalization.ipynb #bec9d448
@@ -148,6 +188,8 @@ class InstanceNorm(ChannelNorm):
 # %% ../nbs/08_normalization.ipynb #877c4380
 class GroupNorm(ChannelNorm):
     "Group norm (Wu & He, 2018): each sample over groups of `nf/n_groups` channels and their positions; `nn.GroupNorm`."
+    fp32_under_autocast = ('cuda',)     # CUDA's autocast runs `nn.GroupNorm` in float32
+
     def __init__(self,
         n_groups: int,          # number of channel groups; must divide `nf`
         nf: int,                # number of channels: axis 1 of the input
