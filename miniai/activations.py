@@ -7,7 +7,8 @@
 - `general_relu` and `GeneralRelu`: leaky ReLU, shift and clamp, each optional, safe for autograd in every
   combination;
 - `general_relu_moments` and `centring_sub`: the mean and std after it for unit-normal inputs, and the shift that
-  centres it.
+  centres it;
+- `general_relu_theory`: the variance recursion of a stack of them, which lesson 03's `explore` overlays.
 
 Initialise the layers around it with `init_weights(model, leaky=leak)` from `miniai.kaiming`; lesson 07's LSUV
 measures instead of deriving."""
@@ -22,8 +23,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .kaiming import leaky_gain
+from .stats import Theory, linear_theory, plain_only
+
 # %% auto #0
-__all__ = ['general_relu', 'GeneralRelu', 'general_relu_moments', 'centring_sub']
+__all__ = ['general_relu', 'GeneralRelu', 'general_relu_moments', 'centring_sub', 'general_relu_theory']
 
 # %% ../nbs/06_general_relu.ipynb #0e1969af
 def general_relu(
@@ -66,3 +70,18 @@ def centring_sub(
 ) -> float:
     "The `sub` that gives GeneralRelu(leak, sub) mean 0 for N(0, 1) inputs: (1 - leak)/√(2π)."
     return general_relu_moments(leak)[0]
+
+# %% ../nbs/06_general_relu.ipynb #a63f8a86
+def general_relu_theory(
+    leak: float = 0.,  # slope for negative inputs
+    sub: float = 0.,   # subtracted from the output
+) -> Theory:
+    "Lesson 03's `Theory` for pre-activations z ↦ GeneralRelu(leak, sub)(z)Wᵀ, no clamp; None for residual stacks."
+    m1, s1 = general_relu_moments(leak)        # of lrelu(u), u ~ N(0, 1)
+    def theory(gain, depth):
+        v, fwd = 1., []
+        for _ in range(depth):
+            v = gain**2 * (v * s1**2 + (math.sqrt(v) * m1 - sub)**2)   # E[(lrelu(z) − sub)²] for z ~ N(0, v)
+            fwd.append(math.sqrt(v))
+        return fwd, linear_theory(gain / leaky_gain(leak), depth)[1]
+    return plain_only(theory)

@@ -9,7 +9,9 @@
 - `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform
   (`check_bs` rejects a batch size that is not a whole number of at least 1);
 - `scale_pixels`: the batch transform from bytes to floats in $[0, 1]$;
-- `show_images`: a grid of images with titles.
+- `show_images`: a grid of images with titles;
+- `Exercise`, `FunctionExercise`, `Feedback`, `answers_agree` and `test_exercise`: the checker that every lesson's
+  exercises use: right or not yet, with a hint naming the section to reread.
 
 The next lesson builds the `Learner` that trains models on these loaders."""
 
@@ -17,7 +19,9 @@ The next lesson builds the `Learner` that trains models on these loaders."""
 
 # %% ../nbs/00_datasets.ipynb #41b209c8
 from __future__ import annotations
-import gzip, hashlib, math, os, shutil, struct, urllib.request
+import gzip, hashlib, math, numbers, os, shutil, struct, urllib.request
+from collections.abc import Callable
+from copy import deepcopy
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,7 +33,8 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['IDX_UINT8', 'FILES', 'CLASSES', 'MIRROR', 'MD5', 'DOWNLOAD_TIMEOUT', 'read_idx', 'default_data_dir', 'idx_file',
            'md5sum', 'download_fashion_mnist', 'fashion_mnist_dir', 'FashionMNIST', 'load_fashion_mnist', 'show_images',
-           'check_bs', 'TensorLoader', 'scale_pixels', 'DataLoaders']
+           'check_bs', 'TensorLoader', 'scale_pixels', 'DataLoaders', 'answers_agree', 'Feedback', 'Exercise',
+           'FunctionExercise', 'test_exercise']
 
 # %% ../nbs/00_datasets.ipynb #ffede2a4
 IDX_UINT8 = 0x08  # IDX element-type code for unsigned bytes, the only type Fashion-MNIST uses
@@ -228,3 +233,118 @@ class DataLoaders:
         "Fashion-MNIST's train and test images as float `(B, 1, 28, 28)` batches in [0, 1]."
         d = load_fashion_mnist(path)
         return cls.from_tensors(d.x_train, d.y_train, d.x_test, d.y_test, bs, tfm=scale_pixels, seed=seed)
+
+# %% ../nbs/00_datasets.ipynb #10d1f3ab
+def answers_agree(
+    answer,              # what was given: a number, a tensor, a tuple or list of them, or any value with `==`
+    expected,            # what it should be
+    rtol: float = 1e-2,  # relative tolerance for numbers and tensors
+    atol: float = 1e-8,  # absolute tolerance, for answers that should be 0
+) -> bool:
+    "`answer` ≈ `expected`: counts exactly, numbers and tensors within `rtol`/`atol`, sequences elementwise, else `==`."
+    if isinstance(expected, Tensor):
+        if not isinstance(answer, Tensor) or answer.shape != expected.shape: return False
+        return torch.allclose(answer.double(), expected.double(), rtol=rtol, atol=atol, equal_nan=True)
+    if isinstance(expected, numbers.Number) and not isinstance(expected, bool):
+        if isinstance(answer, Tensor) and answer.numel() == 1: answer = answer.item()
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Number): return False
+        if isinstance(expected, numbers.Integral): return answer == expected   # counts are exact
+        return math.isclose(answer, expected, rel_tol=rtol, abs_tol=atol)
+    if isinstance(expected, (tuple, list)):
+        return (isinstance(answer, (tuple, list)) and len(answer) == len(expected)
+                and all(answers_agree(a, e, rtol, atol) for a, e in zip(answer, expected)))
+    return answer == expected
+
+# %% ../nbs/00_datasets.ipynb #6d0d01c9
+class Feedback:
+    "What an exercise's `check` found: true when the answer is right; shows 'right', or 'not yet' with a hint."
+    def __init__(self,
+        name: str,                  # the exercise, e.g. 'Exercise 1'
+        correct: bool,
+        hint: str = '',             # what to reconsider; empty when right
+        mistake: str | None = None, # the known mistake the answer matched, if any
+    ):
+        self.name, self.correct, self.hint, self.mistake = name, correct, hint, mistake
+
+    def __bool__(self) -> bool: return self.correct
+    def __repr__(self) -> str:
+        return f"✓ {self.name}: right." if self.correct else f"✗ {self.name}: not yet. {self.hint}"
+
+# %% ../nbs/00_datasets.ipynb #a08757b3
+class Exercise:
+    "A question answered in a cell: `check(answer)` says right or not yet, with a hint naming the section to reread."
+    def __init__(self,
+        name: str,              # how the feedback names it, e.g. 'Exercise 1'
+        expected: Callable,     # computes the right answer at check time, from the lesson's own functions
+        hint: str,              # what to reconsider, for any wrong answer; never the answer itself
+        section: str,           # the heading of the section that teaches it
+        mistakes: dict[str, tuple[Callable, str]] | None = None,  # name: (computes that wrong answer, its hint)
+        rtol: float = 1e-2,     # relative tolerance of the comparison (see `answers_agree`)
+        atol: float = 1e-8,     # absolute tolerance
+    ):
+        self.name, self.expected, self.hint, self.section = name, expected, hint, section
+        self.mistakes, self.rtol, self.atol = mistakes or {}, rtol, atol
+
+    def matches(self, answer, reference: Callable) -> bool:
+        "Does `answer` agree with what `reference()` computes?"
+        return answers_agree(answer, reference(), self.rtol, self.atol)
+
+    def not_yet(self, hint: str, mistake: str | None = None) -> Feedback:
+        "A 'not yet' with `hint` and the section to reread."
+        return Feedback(self.name, False, f"{hint} (See «{self.section}».)", mistake)
+
+    def check(self, answer) -> Feedback:
+        "Right, or not yet with the hint of the first known mistake `answer` matches, else the general hint."
+        if answer is ...: return self.not_yet("Replace the `...` with your answer, then run the cell again.")
+        try: right = self.matches(answer, self.expected)
+        except Exception as e: return self.not_yet(f"Checking it raised {type(e).__name__}: {e}.")
+        if right: return Feedback(self.name, True)
+        for mistake, (wrong, hint) in self.mistakes.items():
+            if self.matches(answer, wrong): return self.not_yet(hint, mistake)
+        return self.not_yet(self.hint)
+
+# %% ../nbs/00_datasets.ipynb #983e85c4
+class FunctionExercise(Exercise):
+    "An `Exercise` whose answer is a function, run on fresh inputs beside a reference implementation."
+    def __init__(self,
+        name: str,
+        expected: Callable,           # the reference implementation
+        hint: str, section: str,      # as for `Exercise`
+        inputs: Callable[[], tuple],  # fresh arguments for one trial, e.g. `lambda: (torch.randn(8, 5),)`
+        mistakes: dict[str, tuple[Callable, str]] | None = None,  # name: (a wrong implementation, its hint)
+        n_trials: int = 3,            # fresh inputs per check
+        rtol: float = 1e-4, atol: float = 1e-5,  # float32 rounding, not a different formula
+        call: Callable | None = None, # runs a function on one trial's inputs, `call(f, *args)`; default `f(*args)`
+    ):
+        super().__init__(name, expected, hint, section, mistakes, rtol, atol)
+        self.inputs, self.n_trials, self.trials = inputs, n_trials, []
+        self.call = call or (lambda f, *args: f(*args))
+
+    def matches(self, answer, reference: Callable) -> bool:
+        "Does `answer` return what `reference` returns on each of this check's trials?"
+        return all(answers_agree(self.call(answer, *deepcopy(args)), self.call(reference, *deepcopy(args)),
+                                 self.rtol, self.atol) for args in self.trials)
+
+    def check(self, answer) -> Feedback:
+        "Run `answer` on fresh inputs: right, or not yet with the matching mistake's hint or the general one."
+        if not callable(answer): return self.not_yet("Define the function, then pass the function itself.")
+        self.trials = [self.inputs() for _ in range(self.n_trials)]
+        try: out = self.call(answer, *deepcopy(self.trials[0]))
+        except Exception as e: return self.not_yet(f"Your function raised {type(e).__name__}: {e}.")
+        if out is None: return self.not_yet("Your function returned None: is a `return` missing?")
+        return super().check(answer)
+
+# %% ../nbs/00_datasets.ipynb #1e27fdd2
+def test_exercise(
+    exercise: Exercise,
+    solution,                         # the worked solution: must be right
+    wrong: dict[str | None, object],  # a wrong answer per known mistake (key None: no known mistake, general hint)
+) -> Feedback:
+    "Assert that `solution` passes and each wrong answer fails with its mistake's hint; returns the solution's feedback."
+    fb = exercise.check(solution)
+    if not fb: raise AssertionError(f"{exercise.name}: the worked solution fails: {fb}")
+    for mistake, answer in wrong.items():
+        got = exercise.check(answer)
+        if got or got.mistake != mistake:
+            raise AssertionError(f"{exercise.name}: a wrong answer gave {got!r}; expected the hint of {mistake!r}.")
+    return fb

@@ -11,7 +11,8 @@
 - `init_weights`: Kaiming normal weights and zero biases for every Linear and Conv layer of a model (the types in
   `WEIGHT_LAYERS`);
 - `input_stats`, `normalise` and `NormaliseCB`: standardise input batches on the device with the training set's
-  mean and std.
+  mean and std;
+- `leaky_theory`: the prediction lesson 03's `explore` overlays on a stack of leaky ReLUs.
 
 Lesson 06 shifts the ReLU so that its output is centred, and initialises it with `init_weights(model, leaky=...)`."""
 
@@ -26,12 +27,13 @@ import torch
 from torch import Tensor, nn
 
 from .learner import BatchTransformCB
+from .stats import Theory, linear_theory
 from .xavier import fans
 
 # %% auto #0
 __all__ = ['LINEAR_NONLINEARITIES', 'LEAKY_RELU_SLOPE', 'FAN_MODES', 'WEIGHT_LAYERS', 'leaky_gain', 'calc_gain', 'select_fan',
-           'kaiming_std', 'kaiming_normal_', 'kaiming_uniform_', 'init_weights', 'input_stats', 'normalise',
-           'NormaliseCB']
+           'kaiming_std', 'kaiming_normal_', 'kaiming_uniform_', 'leaky_theory', 'init_weights', 'input_stats',
+           'normalise', 'NormaliseCB']
 
 # %% ../nbs/05_kaiming_init.ipynb #db497ce1
 LINEAR_NONLINEARITIES = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
@@ -97,6 +99,13 @@ def kaiming_uniform_(
     "Fill `w` from U(-b, b), b = √3·gain/√fan, the same variance as `kaiming_normal_` (He et al., 2015); returns `w`."
     bound = math.sqrt(3) * kaiming_std(select_fan(w, mode), calc_gain(nonlinearity, a))
     with torch.no_grad(): return w.uniform_(-bound, bound)
+
+# %% ../nbs/05_kaiming_init.ipynb #ccf2de35
+def leaky_theory(
+    a: float = 0.,  # negative slope of the leaky ReLU; 0 for ReLU
+) -> Theory:
+    "Lesson 03's `Theory` for pre-activations z ↦ lrelu_a(z)Wᵀ: the linear one at gain/`leaky_gain(a)`."
+    return lambda gain, depth, residual=False: linear_theory(gain / leaky_gain(a), depth, residual)
 
 # %% ../nbs/05_kaiming_init.ipynb #47d9428f
 WEIGHT_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)

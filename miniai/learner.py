@@ -319,8 +319,7 @@ class MetricsCB(Callback):
         "Print `row` and the epoch's time as a table line (after a header), in the progress bar's table if there is one."
         if self.quiet: return
         cells = {**row, 'time': f"{time.perf_counter() - self.start:.1f}s" if learn.do_train else '-'}
-        lines = [list(cells)] * self.header + [[f'{v:.4f}' if isinstance(v, float) else str(v) for v in cells.values()]]
-        self.header = False
+        lines, self.header = [list(cells)] * self.header + [[f'{v:.4f}' if isinstance(v, float) else str(v) for v in cells.values()]], False
         mbar = getattr(learn, 'mbar', None)
         for line in lines:
             if mbar is None: print(' '.join(f'{c:>14}' for c in line))

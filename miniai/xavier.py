@@ -9,7 +9,9 @@ keep theirs on the way back.
   tensors;
 - `xavier_std` and `xavier_bound`: Glorot's σ = gain·√(2/(fan_in+fan_out)) and the uniform bound √3·σ;
 - `xavier_normal_` and `xavier_uniform_`: in-place initialisers that match `torch.nn.init`'s;
-- `lecun_std`: LeCun's gain/√fan_in, the forward-only rule that is often mislabelled "Xavier".
+- `lecun_std`: LeCun's gain/√fan_in, the forward-only rule that is often mislabelled "Xavier";
+- `gauss_mean` and `tanh_chain_theory`: Gaussian expectations by quadrature, and the variance recursion of a
+  `tanh` chain forward and backward, which lesson 03's `explore` overlays as its theory.
 
 Lesson 05 builds on `fans` for Kaiming's initialisation, where the activation's gain is derived rather than assumed."""
 
@@ -19,11 +21,13 @@ Lesson 05 builds on `fans` for Kaiming's initialisation, where the activation's 
 from __future__ import annotations
 import math
 
+import numpy as np
 import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['fans', 'xavier_std', 'xavier_bound', 'xavier_normal_', 'xavier_uniform_', 'lecun_std']
+__all__ = ['GAUSS_NODES', 'fans', 'xavier_std', 'xavier_bound', 'xavier_normal_', 'xavier_uniform_', 'lecun_std', 'gauss_mean',
+           'tanh_chain_theory']
 
 # %% ../nbs/04_xavier_init.ipynb #37b638dc
 def fans(
@@ -76,3 +80,28 @@ def lecun_std(
 ) -> float:
     "σ = gain/√fan_in, LeCun's scaling (LeCun et al., 1998): keeps the forward variance, ignores the backward one."
     return gain / math.sqrt(fan_in)
+
+# %% ../nbs/04_xavier_init.ipynb #4bd27463
+GAUSS_NODES = 101   # exact for polynomials up to degree 201; far more than smooth tanh needs
+_nodes, _weights = np.polynomial.hermite_e.hermegauss(GAUSS_NODES)      # for the weight exp(-z²/2)
+_nodes, _weights = torch.tensor(_nodes), torch.tensor(_weights / _weights.sum())
+
+def gauss_mean(f, var=1.):
+    "E[f(z)] for z ~ N(0, var), by Gauss–Hermite quadrature."
+    return (_weights * f(_nodes * math.sqrt(var))).sum().item()
+
+# %% ../nbs/04_xavier_init.ipynb #6d73ea96
+def tanh_chain_theory(
+    gain: float,      # σ·√n
+    depth: int = 50,  # number of layers
+) -> tuple[list[float], list[float]]:
+    "Predicted std of each layer's output and of the gradient at its input, square tanh chain, σ = gain/√n."
+    qs, slopes = [1.], []                                  # Var(h_l); backward factor of each layer
+    for _ in range(depth):
+        var_z = gain**2 * qs[-1]
+        slopes.append(gain**2 * gauss_mean(lambda z: torch.cosh(z)**-4, var_z))
+        qs.append(gauss_mean(lambda z: torch.tanh(z)**2, var_z))
+    gs = [1.]                                              # Var(g_L) = 1, then back towards the input
+    for s in reversed(slopes): gs.append(gs[-1] * s)
+    gs = gs[::-1]                                          # gs[l]: Var of the gradient w.r.t. h_l
+    return [math.sqrt(q) for q in qs[1:]], [math.sqrt(g) for g in gs[:-1]]   # layers' outputs; layers' inputs

@@ -100,3 +100,34 @@ def test_search_served(browser, served):
     f"Search finds {SEARCH_QUERY!r} when the site is served over HTTP, as by `make serve`."
     hits = cd.search(browser, served + "normalization.html", SEARCH_QUERY, site=served)
     assert hits and all(h.startswith(served) for h in hits), hits
+
+
+EXERCISE_PAGES = [p for p in LESSON_PAGES if "Worked solution" in (DOCS / p).read_text(encoding="utf-8")] if DOCS.is_dir() else []
+EXPLORER_PAGE, EXPLORER_ALT = "variance.html", "gain 1.1"   # lesson 03's static explorer figure, named by its title
+
+
+@needs_browser
+def test_exercises_folded(browser):
+    "Every lesson page with exercises shows its worked solutions folded (closed `<details>`), and they open on a click."
+    assert EXERCISE_PAGES, "no page has exercises with worked solutions"
+    page = browser.new_page()
+    for name in EXERCISE_PAGES:
+        page.goto((DOCS / name).resolve().as_uri())
+        folds = page.locator("details.code-fold")
+        assert folds.count() >= 3, f"{name}: {folds.count()} folded cells, expected the checkers and the solutions"
+        assert page.locator("details.code-fold[open]").count() == 0, f"{name}: a worked solution is shown unfolded"
+        folds.first.locator("summary").click()
+        assert folds.first.evaluate("d => d.open"), f"{name}: a folded solution does not open"
+    page.close()
+
+
+@needs_browser
+def test_explorer_static_figure(browser):
+    "Lesson 03's explorer renders as a static figure on the docs page (the sliders need a kernel, so none are shown)."
+    page = browser.new_page()
+    page.goto((DOCS / EXPLORER_PAGE).resolve().as_uri())
+    img = page.locator(f'img[alt*="{EXPLORER_ALT}"]').first
+    assert img.count(), f"{EXPLORER_PAGE}: no figure whose alt text names {EXPLORER_ALT!r}"
+    assert img.evaluate("i => i.complete && i.naturalWidth > 0"), f"{EXPLORER_PAGE}: the explorer figure has no pixels"
+    assert "interactive(children" not in page.content(), f"{EXPLORER_PAGE}: the widget's text stands in for a figure"
+    page.close()
