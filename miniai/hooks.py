@@ -105,6 +105,8 @@ def first_tensor(output):
     if not isinstance(output, (tuple, list)): return None
     return next((t for t in map(first_tensor, output) if t is not None), None)
 
+
+# %% ../nbs/02_hooks.ipynb #cba1763b
 class ActivationStats(HooksCallback):
     "Mean, std and near-zero fraction of each hooked layer's output per training batch; histograms when `hist=True`."
     def __init__(self, mod_filter=None, every: int = 1, hist: bool = False, near_zero: float = NEAR_ZERO):
@@ -123,21 +125,6 @@ class ActivationStats(HooksCallback):
     def before_batch(self, learn):
         if learn.training: self.n_batches, self.seen = self.n_batches + 1, set()
 
-    def record(self, hook, module, inputs, output):
-        if (self.n_batches - 1) % self.every: return
-        if hook.name in self.seen:                        # a module that runs twice per batch: its first call counts
-            self.notes.setdefault(hook.name, 'runs more than once per batch: its first call is recorded'); return
-        self.seen.add(hook.name)
-        if (a := first_tensor(output)) is None:
-            self.notes[hook.name] = f'its output ({type(output).__name__}) holds no tensor: not recorded'; return
-        if a is not output: self.notes.setdefault(hook.name, f'its output is a {type(output).__name__}: its first tensor is recorded')
-        a, n = a.detach().float(), a.numel()
-        mean = a.mean()                                  # two passes: stable where E[a²] − E[a]² cancels (lesson 03)
-        std = ((a - mean).square_().sum() / max(n - 1, 1)).sqrt()
-        row = [mean, std, torch.count_nonzero(a.abs() < self.near_zero) / n]
-        if self.hist: row += list(a.abs().histc(HIST_BINS, 0, HIST_MAX))
-        self.pending[hook.name].append(torch.stack(row))
-
     def after_batch(self, learn):
         if learn.training and self.n_batches % FLUSH_EVERY == 0: self.flush()
 
@@ -146,6 +133,24 @@ class ActivationStats(HooksCallback):
     def cleanup_fit(self, learn):
         super().cleanup_fit(learn)
         self.flush()
+
+# %% ../nbs/02_hooks.ipynb #f576dfaf
+@patch
+def record(self: ActivationStats, hook, module, inputs, output):
+    "Hook function: the statistics of `output` for this batch, kept on the device until `flush`."
+    if (self.n_batches - 1) % self.every: return
+    if hook.name in self.seen:                        # a module that runs twice per batch: its first call counts
+        self.notes.setdefault(hook.name, 'runs more than once per batch: its first call is recorded'); return
+    self.seen.add(hook.name)
+    if (a := first_tensor(output)) is None:
+        self.notes[hook.name] = f'its output ({type(output).__name__}) holds no tensor: not recorded'; return
+    if a is not output: self.notes.setdefault(hook.name, f'its output is a {type(output).__name__}: its first tensor is recorded')
+    a, n = a.detach().float(), a.numel()
+    mean, buf = a.mean(), a.abs()                    # one scratch tensor: |a| first, then a − mean
+    near_zero = torch.count_nonzero(buf < self.near_zero) / n
+    hist = list(buf.histc(HIST_BINS, 0, HIST_MAX)) if self.hist else []
+    std = (torch.sub(a, mean, out=buf).square_().sum() / max(n - 1, 1)).sqrt()   # two passes: stable (lesson 03)
+    self.pending[hook.name].append(torch.stack([mean, std, near_zero, *hist]))
 
 # %% ../nbs/02_hooks.ipynb #1a753e4c
 @patch

@@ -123,7 +123,7 @@ def lsuv_layer(
     iters, note = 0, 'converged'
     while not done(mean, std):
         if not _alive(mean, std): note = 'dead'; break
-        if iters == max_iters: note = 'max_iters'; break
+        if iters >= max_iters: note = 'max_iters'; break
         if abs(std - 1) >= tol:
             layer.weight /= std
             if shift: mean, std = output_stats(model, xb, measured)
@@ -190,7 +190,8 @@ def lsuv_init(
 ) -> LSUVReport:
     "Layer by layer, rescale weights and shift biases until each measured output has mean 0 and std 1 (LSUV)."
     if not tol > 0: raise ValueError(f"lsuv_init: tol={tol} must be positive.")
-    if max_iters < 0: raise ValueError(f"lsuv_init: max_iters={max_iters} must be 0 or more.")
+    if isinstance(max_iters, bool) or not isinstance(max_iters, int) or max_iters < 0:
+        raise ValueError(f"lsuv_init: max_iters={max_iters!r} must be a whole number, 0 or more.")
     pairs = lsuv_pairs(model) if pairs is None else list(pairs)
     if not pairs: raise ValueError("lsuv_init: the model has no Linear or Conv layer to initialise.")
     check_finite_batch(xb)

@@ -95,13 +95,10 @@ class ForeachOptimizer(optim.Optimizer):
                         **self.torch_options)
         super().__init__(params, defaults)
 
-
     @torch.no_grad()
     def step(self, closure=None):
         "Update every parameter that has a gradient; `closure`, if given, recomputes and returns the loss, as in torch."
-        loss = None
-        if closure is not None:
-            with torch.enable_grad(): loss = closure()
+        with torch.enable_grad(): loss = closure() if closure is not None else None
         self.check_options(self.param_groups)
         for group in self.param_groups:
             ps = [p for p in group['params'] if p.grad is not None]
