@@ -7,7 +7,7 @@
 - `load_fashion_mnist` (with `fashion_mnist_dir`, `default_data_dir`, `read_idx`, `download_fashion_mnist`,
   `md5sum`): the data as `uint8` tensors, from a local folder or a verified download, with clear errors for missing or broken files;
 - `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform
-  (`check_bs` rejects a batch size that is not a whole number of at least 1);
+  (`check_bs`, on `check_whole`, rejects a batch size that is not a whole number of at least 1);
 - `scale_pixels`: the batch transform from bytes to floats in $[0, 1]$;
 - `show_images`: a grid of images with titles;
 - `Exercise`, `FunctionExercise`, `Feedback`, `answers_agree` and `test_exercise`: the checker that every lesson's
@@ -33,8 +33,8 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['IDX_UINT8', 'FILES', 'CLASSES', 'MIRROR', 'MD5', 'DOWNLOAD_TIMEOUT', 'read_idx', 'default_data_dir', 'idx_file',
            'md5sum', 'download_fashion_mnist', 'fashion_mnist_dir', 'FashionMNIST', 'load_fashion_mnist', 'show_images',
-           'check_bs', 'TensorLoader', 'scale_pixels', 'DataLoaders', 'answers_agree', 'Feedback', 'Exercise',
-           'FunctionExercise', 'test_exercise']
+           'check_whole', 'check_bs', 'TensorLoader', 'scale_pixels', 'DataLoaders', 'answers_agree', 'Feedback',
+           'Exercise', 'FunctionExercise', 'test_exercise']
 
 # %% ../nbs/00_datasets.ipynb #ffede2a4
 IDX_UINT8 = 0x08  # IDX element-type code for unsigned bytes, the only type Fashion-MNIST uses
@@ -175,12 +175,14 @@ def show_images(
     return axs
 
 # %% ../nbs/00_datasets.ipynb #8e3d80ee
-def check_bs(bs):
-    "Raise a `ValueError` naming `bs` unless it is a whole number of at least 1 (an int, not a bool or a string)."
-    if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
-        raise ValueError(f"batch size bs={bs!r} ({type(bs).__name__}) must be a whole number of at least 1, "
-                         f"e.g. bs=256.")
+def check_whole(name: str, value, lo: int = 1, example: str = ''):
+    "Raise a `ValueError` naming `name` unless `value` is a whole number of at least `lo` (an int, not a bool or a string)."
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        raise ValueError(f"{name}={value!r} ({type(value).__name__}) must be a whole number of at least {lo}{example}.")
 
+def check_bs(bs):
+    "Raise a `ValueError` naming `bs` unless it is a whole number of at least 1."
+    check_whole('bs', bs, 1, ', the batch size, e.g. bs=256')
 
 # %% ../nbs/00_datasets.ipynb #7fd81685
 class TensorLoader:

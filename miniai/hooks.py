@@ -25,6 +25,7 @@ import torch
 from fastcore.basics import patch
 from torch import Tensor, nn
 
+from .datasets import check_whole
 from .learner import Callback
 
 # %% auto #0
@@ -110,8 +111,7 @@ def first_tensor(output):
 class ActivationStats(HooksCallback):
     "Mean, std and near-zero fraction of each hooked layer's output per training batch; histograms when `hist=True`."
     def __init__(self, mod_filter=None, every: int = 1, hist: bool = False, near_zero: float = NEAR_ZERO):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every={every!r} must be a positive whole number of batches.")
+        check_whole('every', every, 1, ' (record one batch in `every`)')
         super().__init__(self.record, mod_filter)
         self.every, self.hist, self.near_zero = every, hist, near_zero
         self.pending = {}

@@ -27,6 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from .activations import GeneralRelu
+from .datasets import check_whole
 from .hooks import Hook, Hooks
 from .kaiming import WEIGHT_LAYERS
 
@@ -190,8 +191,7 @@ def lsuv_init(
 ) -> LSUVReport:
     "Layer by layer, rescale weights and shift biases until each measured output has mean 0 and std 1 (LSUV)."
     if not tol > 0: raise ValueError(f"lsuv_init: tol={tol} must be positive.")
-    if isinstance(max_iters, bool) or not isinstance(max_iters, int) or max_iters < 0:
-        raise ValueError(f"lsuv_init: max_iters={max_iters!r} must be a whole number, 0 or more.")
+    check_whole('max_iters', max_iters, 0)
     pairs = lsuv_pairs(model) if pairs is None else list(pairs)
     if not pairs: raise ValueError("lsuv_init: the model has no Linear or Conv layer to initialise.")
     check_finite_batch(xb)

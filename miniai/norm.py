@@ -23,7 +23,7 @@ Lesson 09 replaces plain SGD with momentum by optimisers that adapt the step siz
 
 # %% ../nbs/08_normalization.ipynb #fb39c104
 from __future__ import annotations
-import math
+import math, numbers
 
 import torch
 from torch import Tensor, nn
@@ -72,8 +72,9 @@ def scale_shift(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
 
 # %% ../nbs/08_normalization.ipynb #d37142a7
 def is_number(v) -> bool:
-    "True for an `int` or a `float`, but not a `bool`."
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    "A real number: an int or a float (not a bool), or a one-element real tensor (as torch accepts for an optimiser's `lr`)."
+    if isinstance(v, Tensor): return v.numel() == 1 and v.is_floating_point()
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 def check_norm_args(layer: str, nf, eps):
     "A `ValueError` naming the argument unless `nf` is a positive `int` and `eps` a positive finite number."

@@ -6,7 +6,7 @@ r"""SGD, momentum, RMSProp and Adam as `torch.optim` optimisers: equal to PyTorc
 
 - `ForeachOptimizer`, a `torch.optim.Optimizer` whose `step` skips parameters without gradients, applies weight
   decay (`weight_decay_`, L2 or decoupled) and calls the rule's `update` on lists of tensors (complex ones as their
-  `real_views`), with the helpers `state_tensors`, `count_steps`, `check_hyper` and `is_number`; its `check_options`,
+  `real_views`), with the helpers `state_tensors`, `count_steps` and `check_hyper` (on lesson 08's `is_number`); its `check_options`,
   `load_state_dict` (with `own_state`) and `state_dict` exchange states with `torch.optim` both ways and refuse,
   before any change, a state or an option a rule cannot follow (`torch_options`);
 - `SGD`, `Momentum` (undamped as PyTorch, or damped), `RMSProp` (with PyTorch's optional momentum) and `Adam` (AdamW
@@ -24,7 +24,7 @@ The experiments used them to train the course's best model, widened, past 0.91 v
 
 # %% ../nbs/09_optimizers.ipynb #5946d239
 from __future__ import annotations
-import math, numbers
+import math
 
 import matplotlib.pyplot as plt
 import torch
@@ -33,18 +33,14 @@ from torch.optim.lr_scheduler import OneCycleLR
 from fastcore.basics import patch
 
 from .learner import Callback, smooth
+from .norm import is_number
 
 # %% auto #0
-__all__ = ['is_number', 'check_hyper', 'state_tensors', 'count_steps', 'real_views', 'weight_decay_', 'ForeachOptimizer', 'SGD',
-           'ewma', 'Momentum', 'RMSProp', 'Adam', 'own_state', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB',
-           'one_cycle', 'beta1', 'group_lr', 'RecorderCB']
+__all__ = ['check_hyper', 'state_tensors', 'count_steps', 'real_views', 'weight_decay_', 'ForeachOptimizer', 'SGD', 'ewma',
+           'Momentum', 'RMSProp', 'Adam', 'own_state', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'one_cycle',
+           'beta1', 'group_lr', 'RecorderCB']
 
 # %% ../nbs/09_optimizers.ipynb #d7f187eb
-def is_number(v) -> bool:
-    "A real number: an int or a float (not a bool), or a one-element real tensor (torch accepts a tensor `lr`)."
-    if isinstance(v, Tensor): return v.numel() == 1 and v.is_floating_point()
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
 def check_hyper(name: str, value, lo: float = 0., hi: float = math.inf, n: int | None = None):
     "Raise a `ValueError` naming `name` unless `value` is a number in [lo, hi), or, given `n`, a tuple of `n` of them."
     rng = f"[{lo:g}, {hi:g})"
