@@ -206,10 +206,16 @@ def write_sources(out: Path, lib: Path, pages: dict[str, str], title: str) -> di
     return done
 
 
+def fstring_field(m) -> str:
+    "An f-string field of a plot title as alt text: a plain name stays readable, an expression becomes '…'."
+    field = m.group(1).strip()
+    return field if field.isidentifier() else "…"
+
+
 def figure_alt(code: str, heading: str) -> str:
     "Alt text for a figure made by `code`: its plot's title where the code names one, else the section it is in."
     m = TITLE_ARG.search(code) or next(filter(None, map(STRING_ARG.search, reversed(code.splitlines()))), None)
-    if m: return re.sub(r"\{([^{}:!]+)[^{}]*\}", r"\1", m.group(2)).strip()
+    if m: return re.sub(r"\{([^{}:!]+)[^{}]*\}", fstring_field, m.group(2)).strip()
     return f"Figure in “{heading}”" if heading else "Figure"
 
 
