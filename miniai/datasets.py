@@ -161,8 +161,9 @@ def show_images(
     ncols: int = 8,                  # images per row
     size: float = 1.4,               # inches per image
     cmap: str = 'gray_r',            # dark clothes on a light background
+    title: str | None = None,        # the figure's title: what the grid shows
 ):
-    "Show `ims` in a grid with optional `titles`; returns the axes."
+    "Show `ims` in a grid with optional `titles` and a figure `title`; returns the axes."
     ims = ims.detach().cpu().reshape(len(ims), *ims.shape[-2:])
     nrows = math.ceil(len(ims) / ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=(ncols * size, nrows * size * 1.15), squeeze=False)
@@ -171,6 +172,7 @@ def show_images(
         if i >= len(ims): continue
         ax.imshow(ims[i], cmap=cmap)
         if titles is not None: ax.set_title(titles[i], fontsize=8)
+    if title: fig.suptitle(title)
     fig.tight_layout()
     return axs
 

@@ -37,8 +37,8 @@ from .norm import is_number
 
 # %% auto #0
 __all__ = ['check_hyper', 'state_tensors', 'count_steps', 'real_views', 'weight_decay_', 'ForeachOptimizer', 'SGD', 'ewma',
-           'Momentum', 'RMSProp', 'Adam', 'own_state', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'one_cycle',
-           'beta1', 'group_lr', 'RecorderCB']
+           'Momentum', 'RMSProp', 'Adam', 'BaseSchedCB', 'BatchSchedCB', 'EpochSchedCB', 'one_cycle', 'beta1',
+           'group_lr', 'RecorderCB', 'own_state']
 
 # %% ../nbs/09_optimizers.ipynb #d7f187eb
 def check_hyper(name: str, value, lo: float = 0., hi: float = math.inf, n: int | None = None):
@@ -191,63 +191,28 @@ class RMSProp(ForeachOptimizer):
 class Adam(ForeachOptimizer):
     "Adam: debiased EWMAs m̂ of g and v̂ of g², p ← p − lr·m̂/(√v̂ + ε); `decoupled_weight_decay=True` makes it AdamW."
     torch_options = dict(amsgrad=False, maximize=False)
+    torch_absent = dict(decoupled_weight_decay=False, debias=True)
     def __init__(self, params, lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999), # (β₁, β₂): decay of the averages of g and of g²
         eps: float = 1e-8,                    # ε, added to √v̂
         weight_decay: float = 0., decoupled_weight_decay: bool = False,
+        debias: bool = True,                  # False: step with the raw averages m and v, to see what debiasing does
     ):
         check_hyper('betas', betas, 0., 1., n=2); check_hyper('eps', eps)
-        super().__init__(params, lr, weight_decay, decoupled_weight_decay, betas=tuple(betas), eps=eps)
+        super().__init__(params, lr, weight_decay, decoupled_weight_decay, betas=tuple(betas), eps=eps, debias=debias)
 
     def update(self, ps, gs, states, group):
         (beta1, beta2), lr = group['betas'], group['lr']
         avgs, sqr_avgs = state_tensors(states, ps, 'exp_avg'), state_tensors(states, ps, 'exp_avg_sq')
-        steps = count_steps(states)
+        steps, debias = count_steps(states), group['debias']
         torch._foreach_lerp_(avgs, gs, 1 - beta1)                       # m ← β₁·m + (1−β₁)·g
         torch._foreach_mul_(sqr_avgs, beta2)
         torch._foreach_addcmul_(sqr_avgs, gs, gs, 1 - beta2)            # v ← β₂·v + (1−β₂)·g²
         denom = torch._foreach_sqrt(sqr_avgs)
-        torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** t) for t in steps])
+        if debias: torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** t) for t in steps])
         torch._foreach_add_(denom, group['eps'])                        # √v̂ + ε
-        torch._foreach_addcdiv_(ps, avgs, denom, [-lr / (1 - beta1 ** t) for t in steps])
+        torch._foreach_addcdiv_(ps, avgs, denom, [-lr / (1 - beta1 ** t) if debias else -lr for t in steps])
         for s, t in zip(states, steps): s['step'] = t
-
-# %% ../nbs/09_optimizers.ipynb #6b350574
-def own_state(p: Tensor, s: dict, i: int) -> dict:
-    "Parameter `i`'s saved state as our `update` reads it: an int step, a complex parameter's tensors as real views."
-    shape, out = (torch.view_as_real(p) if p.is_complex() else p).shape, {}
-    for k, v in s.items():
-        if v is None: continue                       # torch's SGD may hold an empty momentum buffer
-        if k == 'step': out[k] = int(v); continue
-        v = torch.view_as_real(v) if v.is_complex() else v
-        if v.shape != shape:
-            raise ValueError(f"the saved state {k!r} of parameter {i} has shape {tuple(v.shape)}, the parameter "
-                             f"{tuple(p.shape)}: the state was saved for another model.")
-        out[k] = v
-    return out
-
-# %% ../nbs/09_optimizers.ipynb #84f334c9
-@patch
-def load_state_dict(self: ForeachOptimizer, state_dict: dict):
-    "Load a state saved by this optimiser or its `torch.optim` twin; refuse one it cannot continue before any change."
-    groups = [{**self.torch_absent, **g} for g in state_dict['param_groups']]
-    self.check_options(groups)
-    sizes, ours = [len(g['params']) for g in groups], [len(g['params']) for g in self.param_groups]
-    if sizes != ours:
-        raise ValueError(f"the saved state has param groups of {sizes} parameters, this optimiser {ours}: it was "
-                         f"saved for another model or another grouping.")
-    params = {i: p for g, h in zip(groups, self.param_groups) for i, p in zip(g['params'], h['params'])}
-    state = {i: own_state(params[i], s, i) for i, s in state_dict['state'].items()}
-    optim.Optimizer.load_state_dict(self, {'state': state, 'param_groups': groups})
-
-@patch
-def state_dict(self: ForeachOptimizer) -> dict:
-    "As `torch.optim`'s, so that its twin loads it: the state of a complex parameter as complex tensors."
-    sd = optim.Optimizer.state_dict(self)
-    params = [p for g in self.param_groups for p in g['params']]
-    for i, s in sd['state'].items():
-        if params[i].is_complex(): sd['state'][i] = {k: v if k == 'step' else torch.view_as_complex(v) for k, v in s.items()}
-    return sd
 
 # %% ../nbs/09_optimizers.ipynb #eb9fe7ea
 class BaseSchedCB(Callback):
@@ -303,3 +268,40 @@ class RecorderCB(Callback):
         if title: axs[0].figure.suptitle(title)
         axs[0].figure.tight_layout()
         return axs
+
+# %% ../nbs/09_optimizers.ipynb #6b350574
+def own_state(p: Tensor, s: dict, i: int) -> dict:
+    "Parameter `i`'s saved state as our `update` reads it: an int step, a complex parameter's tensors as real views."
+    shape, out = (torch.view_as_real(p) if p.is_complex() else p).shape, {}
+    for k, v in s.items():
+        if v is None: continue                       # torch's SGD may hold an empty momentum buffer
+        if k == 'step': out[k] = int(v); continue
+        v = torch.view_as_real(v) if v.is_complex() else v
+        if v.shape != shape:
+            raise ValueError(f"the saved state {k!r} of parameter {i} has shape {tuple(v.shape)}, the parameter "
+                             f"{tuple(p.shape)}: the state was saved for another model.")
+        out[k] = v
+    return out
+
+# %% ../nbs/09_optimizers.ipynb #84f334c9
+@patch
+def load_state_dict(self: ForeachOptimizer, state_dict: dict):
+    "Load a state saved by this optimiser or its `torch.optim` twin; refuse one it cannot continue before any change."
+    groups = [{**self.torch_absent, **g} for g in state_dict['param_groups']]
+    self.check_options(groups)
+    sizes, ours = [len(g['params']) for g in groups], [len(g['params']) for g in self.param_groups]
+    if sizes != ours:
+        raise ValueError(f"the saved state has param groups of {sizes} parameters, this optimiser {ours}: it was "
+                         f"saved for another model or another grouping.")
+    params = {i: p for g, h in zip(groups, self.param_groups) for i, p in zip(g['params'], h['params'])}
+    state = {i: own_state(params[i], s, i) for i, s in state_dict['state'].items()}
+    optim.Optimizer.load_state_dict(self, {'state': state, 'param_groups': groups})
+
+@patch
+def state_dict(self: ForeachOptimizer) -> dict:
+    "As `torch.optim`'s, so that its twin loads it: the state of a complex parameter as complex tensors."
+    sd = optim.Optimizer.state_dict(self)
+    params = [p for g in self.param_groups for p in g['params']]
+    for i, s in sd['state'].items():
+        if params[i].is_complex(): sd['state'][i] = {k: v if k == 'step' else torch.view_as_complex(v) for k, v in s.items()}
+    return sd
