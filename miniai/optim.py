@@ -10,7 +10,7 @@ r"""SGD, momentum, RMSProp and Adam as `torch.optim` optimisers: equal to PyTorc
   `load_state_dict` (with `own_state`) and `state_dict` exchange states with `torch.optim` both ways and refuse,
   before any change, a state or an option a rule cannot follow (`torch_options`);
 - `SGD`, `Momentum` (undamped as PyTorch, or damped), `RMSProp` (with PyTorch's optional momentum) and `Adam` (AdamW
-  with `decoupled_weight_decay=True`), each equal to its `torch.optim` counterpart, and driven unchanged by PyTorch's
+  with `decoupled_weight_decay=True`; the raw averages with `debias=False`), each equal to its `torch.optim` counterpart, and driven unchanged by PyTorch's
   schedulers and checkpoints;
 - `ewma`, the exponentially weighted moving average, with or without debiasing;
 - `one_cycle`, PyTorch's one-cycle schedule up to the fit's learning rate, and `BatchSchedCB` and `EpochSchedCB`
