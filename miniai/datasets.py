@@ -6,7 +6,8 @@
 
 - `load_fashion_mnist` (with `fashion_mnist_dir`, `default_data_dir`, `read_idx`, `download_fashion_mnist`,
   `md5sum`): the data as `uint8` tensors, from a local folder or a verified download, with clear errors for missing or broken files;
-- `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform
+- `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform,
+  over the whole dataset or its first images (`DataLoaders.from_dataset`)
   (`check_bs`, on `check_whole`, rejects a batch size that is not a whole number of at least 1);
 - `scale_pixels`: the batch transform from bytes to floats in $[0, 1]$;
 - `show_images`: a grid of images with titles;
@@ -233,10 +234,18 @@ class DataLoaders:
                    TensorLoader(x_valid, y_valid, 2 * bs, tfm=tfm))
 
     @classmethod
-    def fashion_mnist(cls, bs=256, path=None, seed=None):
-        "Fashion-MNIST's train and test images as float `(B, 1, 28, 28)` batches in [0, 1]."
-        d = load_fashion_mnist(path)
-        return cls.from_tensors(d.x_train, d.y_train, d.x_test, d.y_test, bs, tfm=scale_pixels, seed=seed)
+    def from_dataset(cls, d: FashionMNIST, bs=256, n_train: int | None = None, n_valid: int | None = None,
+                     tfm=scale_pixels, seed=None):
+        "Loaders over the first `n_train` training and `n_valid` test images of `d` (all if None), batches made by `tfm`."
+        for name, n in (('n_train', n_train), ('n_valid', n_valid)):
+            if n is not None: check_whole(name, n, 1, ' (images to keep), or None for all')
+        return cls.from_tensors(d.x_train[:n_train], d.y_train[:n_train], d.x_test[:n_valid], d.y_test[:n_valid], bs,
+                                tfm=tfm, seed=seed)
+
+    @classmethod
+    def fashion_mnist(cls, bs=256, path=None, seed=None, n_train: int | None = None, n_valid: int | None = None):
+        "Fashion-MNIST's train and test images (the first `n_train` and `n_valid`) as float `(B, 1, 28, 28)` batches in [0, 1]."
+        return cls.from_dataset(load_fashion_mnist(path), bs, n_train, n_valid, seed=seed)
 
 # %% ../nbs/00_datasets.ipynb #10d1f3ab
 def answers_agree(

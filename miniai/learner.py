@@ -12,7 +12,8 @@
   `BatchLossCB`, `ProgressCB`, `SingleBatchCB`, `LRFinderCB` (with `smooth`), and `compute_loss` with its clear error;
   `check_callbacks` and `check_loaders`, which refuse what a fit cannot use;
 - `set_seed` for reproducible runs, and `fit_recipe` with its `Run` and `results_table`: one experiment in one
-  call, and runs side by side;
+  call, and runs side by side; `recipe_model` (seed, make, init) starts both it and `recipe_lr_find`, the range test
+  of the same recipe;
 - `conv` and `get_cnn`, the lesson CNN that later lessons initialise and normalise.
 
 The next lesson adds hooks, to see what happens inside the model while it trains."""
@@ -44,7 +45,8 @@ __all__ = ['LEVELS', 'CANCELS', 'STEPS', 'EVENTS', 'SMOOTH_BETA', 'RESULT_KEYS',
            'event_level', 'cancel_level', 'cancels_in', 'misplaced_cancel', 'run_cbs', 'check_callbacks',
            'check_loaders', 'Learner', 'compute_loss', 'TrainCB', 'TrainLearner', 'default_device', 'to_device',
            'DeviceCB', 'BatchTransformCB', 'MetricsCB', 'set_seed', 'BatchLossCB', 'ProgressCB', 'conv', 'get_cnn',
-           'SingleBatchCB', 'smooth', 'LRFinderCB', 'Run', 'fit_recipe', 'results_table']
+           'SingleBatchCB', 'smooth', 'LRFinderCB', 'Run', 'recipe_model', 'fit_recipe', 'recipe_lr_find',
+           'results_table']
 
 # %% ../nbs/01_learner.ipynb #73808838
 class Callback:
@@ -478,6 +480,12 @@ class Run(NamedTuple):
         return found[0]
 
 # %% ../nbs/01_learner.ipynb #eee39185
+def recipe_model(model, init=None, seed: int | None = 1):
+    "The start of every recipe: seed, make the model (if `model` is a factory), `init` it; returns (model, what init returned)."
+    if seed is not None: set_seed(seed)
+    if not isinstance(model, nn.Module): model = model()
+    return model, None if init is None else init(model)
+
 def fit_recipe(
     model,                      # an `nn.Module`, or a factory called after seeding, e.g. `get_cnn` or `partial(get_cnn, act=...)`
     dls,                        # `DataLoaders`; their batch size is the recipe's
@@ -492,15 +500,23 @@ def fit_recipe(
     metrics: dict | None = None,    # `MetricsCB`'s torcheval metrics by name (default: accuracy)
 ) -> Run:
     "Seed, make and initialise the model, and train it with `opt_func` at `lr` for `epochs`: one experiment, every choice an argument."
-    if seed is not None: set_seed(seed)
-    if not isinstance(model, nn.Module): model = model()
-    init_result = None if init is None else init(model)
+    model, init_result = recipe_model(model, init, seed)
     losses = BatchLossCB()
     progress = [] if quiet or any(isinstance(cb, ProgressCB) for cb in cbs) else [ProgressCB()]
     learn = TrainLearner(model, dls, loss_func, lr=lr, opt_func=opt_func,
                          cbs=[DeviceCB(), MetricsCB(quiet=quiet, **(metrics or {})), *progress, losses, *cbs])
     learn.fit(epochs)
     return Run(learn, losses.losses, init_result)
+
+# %% ../nbs/01_learner.ipynb #49101cac
+def recipe_lr_find(
+    model, dls, opt_func=optim.SGD, init=None, cbs=(), seed: int | None = 1, loss_func=F.cross_entropy,
+    plot: bool = False,         # show the loss against the learning rate, with the suggestion
+    **kwargs,                   # `Learner.lr_find`'s `start_lr`, `gamma`, `max_mult`, `max_iters`
+) -> LRFinderCB:
+    "`Learner.lr_find` on the model that `fit_recipe` with the same arguments would train; its `suggestion` is the suggested lr."
+    model, _ = recipe_model(model, init, seed)
+    return TrainLearner(model, dls, loss_func, opt_func=opt_func, cbs=[DeviceCB(), *cbs]).lr_find(plot=plot, **kwargs)
 
 # %% ../nbs/01_learner.ipynb #d72bc4e7
 RESULT_KEYS = {'train loss': 'train_loss', 'valid loss': 'valid_loss', 'valid acc': 'valid_accuracy'}
