@@ -7,7 +7,7 @@
 - `load_fashion_mnist` (with `fashion_mnist_dir`, `default_data_dir`, `read_idx`, `download_fashion_mnist`,
   `md5sum`): the data as `uint8` tensors, from a local folder or a verified download, with clear errors for missing or broken files;
 - `TensorLoader` and `DataLoaders`: mini-batches sliced from memory, shuffled reproducibly, with a batch transform,
-  over the whole dataset or its first images (`DataLoaders.from_dataset`)
+  over the whole dataset or its first images (its `from_dataset`)
   (`check_bs`, on `check_whole`, rejects a batch size that is not a whole number of at least 1);
 - `scale_pixels`: the batch transform from bytes to floats in $[0, 1]$;
 - `show_images`: a grid of images with titles;
