@@ -137,7 +137,7 @@ class ActivationStats(HooksCallback):
 # %% ../nbs/02_hooks.ipynb #f576dfaf
 @patch
 def record(self: ActivationStats, hook, module, inputs, output):
-    "Hook function: the statistics of `output` for this batch, kept on the device until `flush`."
+    "Hook function: sums for this batch's statistics of `output`, kept on the device until `flush` divides them."
     if (self.n_batches - 1) % self.every: return
     if hook.name in self.seen:                        # a module that runs twice per batch: its first call counts
         self.notes.setdefault(hook.name, 'runs more than once per batch: its first call is recorded'); return
@@ -145,23 +145,28 @@ def record(self: ActivationStats, hook, module, inputs, output):
     if (a := first_tensor(output)) is None:
         self.notes[hook.name] = f'its output ({type(output).__name__}) holds no tensor: not recorded'; return
     if a is not output: self.notes.setdefault(hook.name, f'its output is a {type(output).__name__}: its first tensor is recorded')
-    a, n = a.detach().float(), a.numel()
-    mean, buf = a.mean(), a.abs()                    # one scratch tensor: |a|, then 1 where |a| is near zero, then a − mean
-    hist = list(buf.histc(HIST_BINS, 0, HIST_MAX)) if self.hist else []
-    near_zero = torch.lt(buf, self.near_zero, out=buf).sum() / n     # counting 1.0s: 4× faster than count_nonzero
-    std = (torch.sub(a, mean, out=buf).square_().sum() / max(n - 1, 1)).sqrt()   # two passes: stable (lesson 03)
-    self.pending[hook.name].append(torch.stack([mean, std, near_zero, *hist]))
+    a = a.detach().float()
+    mean, buf = a.mean(), a.abs()                    # one scratch tensor: |a|, then 1 where |a| is near zero, then (a − mean)²
+    hist = [buf.histc(HIST_BINS, 0, HIST_MAX)] if self.hist else []
+    n_near = torch.lt(buf, self.near_zero, out=buf).sum()            # counting 1.0s: 4× faster than count_nonzero
+    sq_dev = torch.sub(a, mean, out=buf).square_().sum()              # Σ(a − mean)²: two passes, stable (lesson 03)
+    self.pending[hook.name].append((a.numel(), torch.stack([mean, n_near, sq_dev]), *hist))
+
 
 # %% ../nbs/02_hooks.ipynb #1a753e4c
 @patch
 def flush(self: ActivationStats):
-    "Copy the pending statistics from the device into `stats` (lists of floats) and `hists` (one sync per layer)."
+    "Copy the pending sums from the device (one sync per layer) and turn them into `stats` (lists of floats) and `hists`."
     for name, rows in self.pending.items():
         if not rows: continue
-        rows = torch.stack(rows).cpu()
-        for j, k in enumerate(('mean', 'std', 'near_zero')): self.stats[name][k] += rows[:, j].tolist()
-        if self.hist: self.hists[name] += list(rows[:, 3:])
+        n = torch.tensor([r[0] for r in rows], dtype=torch.float32)
+        sums, s = torch.stack([r[1] for r in rows]).cpu(), self.stats[name]
+        s['mean'] += sums[:, 0].tolist()
+        s['std'] += (sums[:, 2] / (n - 1).clamp(min=1)).sqrt().tolist()
+        s['near_zero'] += (sums[:, 1] / n).tolist()
+        if self.hist: self.hists[name] += list(torch.stack([r[2] for r in rows]).cpu())
         self.pending[name] = []
+
 
 # %% ../nbs/02_hooks.ipynb #861f7aa1
 def _layer_axes(n, ax=None, figsize=(10, 3)):
