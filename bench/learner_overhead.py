@@ -1,7 +1,8 @@
 """What does the Learner cost? One epoch (train + validation) of the lesson CNN through the `Learner` with
 `DeviceCB`, `TrainCB`, `MetricsCB` and `ProgressCB`, against a bare PyTorch loop over the same tensors that computes
 the same numbers (training and validation loss and accuracy), timed in the same run; then the same with
-`ActivationStats` added. Prints the median time of each and its ratio to the bare loop.
+`ActivationStats` added. Prints the median time of each, its ratio to the bare loop's, and the range of that ratio
+within single repeats.
 
     python bench/learner_overhead.py [--repeats 5] [--bs 256]
 """
@@ -61,10 +62,13 @@ def main(repeats: int, bs: int):
         for name, run in variants.items():
             torch.manual_seed(0)
             times[name].append(timed(run, get_cnn()))
-    base = statistics.median(times['bare PyTorch loop'])
-    print(f"device: {device}, threads: {torch.get_num_threads()}, batch size {bs}, {repeats} repeats, median epoch time")
+    bare = times['bare PyTorch loop']
+    print(f"device: {device}, threads: {torch.get_num_threads()}, batch size {bs}, {repeats} repeats, median epoch time;")
+    print("the range is that of the ratio within each repeat, a measure of how much the machine's speed drifted")
     for name, ts in times.items():
-        print(f"{name:<28} {statistics.median(ts):7.3f} s   ratio {statistics.median(ts) / base:5.3f}")
+        per_repeat = [t / b for t, b in zip(ts, bare)]
+        print(f"{name:<28} {statistics.median(ts):7.3f} s   ratio {statistics.median(ts) / statistics.median(bare):5.3f}"
+              f"   (per repeat {min(per_repeat):5.3f} to {max(per_repeat):5.3f})")
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
