@@ -152,7 +152,6 @@ def record(self: ActivationStats, hook, module, inputs, output):
     sq_dev = torch.sub(a, mean, out=buf).square_().sum()              # Σ(a − mean)²: two passes, stable (lesson 03)
     self.pending[hook.name].append((a.numel(), torch.stack([mean, n_near, sq_dev]), *hist))
 
-
 # %% ../nbs/02_hooks.ipynb #1a753e4c
 @patch
 def flush(self: ActivationStats):
@@ -166,7 +165,6 @@ def flush(self: ActivationStats):
         s['near_zero'] += (sums[:, 1] / n).tolist()
         if self.hist: self.hists[name] += list(torch.stack([r[2] for r in rows]).cpu())
         self.pending[name] = []
-
 
 # %% ../nbs/02_hooks.ipynb #861f7aa1
 def _layer_axes(n, ax=None, figsize=(10, 3)):
