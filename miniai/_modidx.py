@@ -115,6 +115,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'miniai.kaiming.leaky_gain': ('kaiming_init.html#leaky_gain', 'miniai/kaiming.py'),
                                 'miniai.kaiming.leaky_theory': ('kaiming_init.html#leaky_theory', 'miniai/kaiming.py'),
                                 'miniai.kaiming.normalise': ('kaiming_init.html#normalise', 'miniai/kaiming.py'),
+                                'miniai.kaiming.plain_relu_mlp': ('kaiming_init.html#plain_relu_mlp', 'miniai/kaiming.py'),
                                 'miniai.kaiming.select_fan': ('kaiming_init.html#select_fan', 'miniai/kaiming.py')},
             'miniai.learner': { 'miniai.learner.BatchLossCB': ('learner.html#batchlosscb', 'miniai/learner.py'),
                                 'miniai.learner.BatchLossCB.after_batch': ('learner.html#batchlosscb.after_batch', 'miniai/learner.py'),

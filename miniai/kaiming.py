@@ -12,6 +12,8 @@
   `WEIGHT_LAYERS`);
 - `input_stats`, `normalise` and `NormaliseCB`: standardise input batches on the device with the training set's
   mean and std;
+- `plain_relu_mlp`: a deep ReLU MLP with no shortcuts and no normalisation, the network of He et al.'s depth
+  experiment, which lesson 07 reuses;
 - `leaky_theory`: the prediction lesson 03's `explore` overlays on a stack of leaky ReLUs.
 
 Lesson 06 shifts the ReLU so that its output is centred, and initialises it with `init_weights(model, leaky=...)`."""
@@ -33,7 +35,7 @@ from .xavier import fans
 # %% auto #0
 __all__ = ['LINEAR_NONLINEARITIES', 'LEAKY_RELU_SLOPE', 'FAN_MODES', 'WEIGHT_LAYERS', 'leaky_gain', 'calc_gain', 'select_fan',
            'kaiming_std', 'kaiming_normal_', 'kaiming_uniform_', 'leaky_theory', 'init_weights', 'input_stats',
-           'normalise', 'NormaliseCB']
+           'normalise', 'NormaliseCB', 'plain_relu_mlp']
 
 # %% ../nbs/05_kaiming_init.ipynb #db497ce1
 LINEAR_NONLINEARITIES = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
@@ -149,3 +151,10 @@ class NormaliseCB(BatchTransformCB):
     def from_loader(cls, dl):
         "A `NormaliseCB` with the mean and std of all inputs of `dl` (see `input_stats`)."
         return cls(*input_stats(dl))
+
+# %% ../nbs/05_kaiming_init.ipynb #32288e42
+def plain_relu_mlp(depth: int, width: int, n_in: int = 28 * 28, n_out: int = 10) -> nn.Sequential:
+    "`depth` Linear layers on flattened images, a ReLU after each but the last: no shortcuts, no normalisation."
+    sizes = [n_in] + [width] * (depth - 1)
+    hidden = [m for a, b in zip(sizes, sizes[1:]) for m in (nn.Linear(a, b), nn.ReLU())]
+    return nn.Sequential(nn.Flatten(), *hidden, nn.Linear(width, n_out))
