@@ -10,8 +10,9 @@
   `torch.autocast` (bfloat16 on CPU, float16 with a `GradScaler` on GPUs), composing with every other callback;
   `seed_tolerance`, the tolerance for comparing means over seeds;
 - `checkpoint`, `save_checkpoint`, `load_checkpoint`, `restore` and `check_state_fits`, with `rng_states`,
-  `set_rng_states`, `loader_generators` and `scheduler_cbs`; the callbacks `CheckpointCB` and `ResumeCB`
-  (`CHECKPOINT_ORDER`): one file per checkpoint, an exact resume, and a clear error for another architecture;
+  `set_rng_states`, `loader_generators`, `scheduler_cbs`, `bare_model` and `main_rank`; the callbacks `CheckpointCB`
+  and `ResumeCB` (`CHECKPOINT_ORDER`): one file per checkpoint, written by one process of a data-parallel run, an
+  exact resume, and a clear error for another architecture;
 - `AccelerateCB`, with `require_accelerate`, `torch_loader`, `BatchedTensors`, `PermutationSampler` and
   `keep_batch`: data-parallel training through Hugging Face `accelerate` (optional:
   `pip install 'miniai-course[accelerate]'`), and the script `scripts/train_cnn.py` that runs it in one process or
@@ -40,9 +41,10 @@ from .learner import Callback, DeviceCB, MetricsCB, ProgressCB, TrainCB, compute
 # %% auto #0
 __all__ = ['AUTOCAST_DTYPES', 'CHECKPOINT_ORDER', 'float_format', 'block_grads', 'underflow_fraction', 'overflow_fraction',
            'autocast_dtype', 'model_device', 'MixedPrecisionCB', 'seed_tolerance', 'rng_states', 'set_rng_states',
-           'loader_generators', 'scheduler_cbs', 'checkpoint', 'save_checkpoint', 'load_checkpoint', 'check_state_fits',
-           'restore', 'CheckpointCB', 'ResumeCB', 'require_accelerate', 'BatchedTensors', 'PermutationSampler',
-           'keep_batch', 'torch_loader', 'AccelerateCB', 'train_step', 'time_per_step', 'break_even_steps']
+           'loader_generators', 'scheduler_cbs', 'bare_model', 'main_rank', 'checkpoint', 'save_checkpoint',
+           'load_checkpoint', 'check_state_fits', 'restore', 'CheckpointCB', 'ResumeCB', 'require_accelerate',
+           'BatchedTensors', 'PermutationSampler', 'keep_batch', 'torch_loader', 'AccelerateCB', 'train_step',
+           'time_per_step', 'break_even_steps']
 
 # %% ../nbs/11_scaling_up.ipynb #00061677
 def float_format(dtype: torch.dtype) -> dict[str, float]:
@@ -173,9 +175,18 @@ def scheduler_cbs(learn) -> list:
     "The learner's callbacks that hold a learning-rate scheduler in `sched` (lesson 09's `BatchSchedCB`, `EpochSchedCB`)."
     return [cb for cb in learn.cbs if hasattr(getattr(cb, 'sched', None), 'state_dict')]
 
+def bare_model(model: nn.Module) -> nn.Module:
+    "The model inside a data-parallel wrapper (`DistributedDataParallel`, `DataParallel`: their keys gain `module.`), else `model`."
+    return model.module if isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)) else model
+
+def main_rank() -> bool:
+    "Whether this process writes the files: rank 0 of a data-parallel run, or the only process."
+    dist = torch.distributed
+    return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
+
 def checkpoint(learn) -> dict:
     "Everything the rest of a run depends on, after epoch `learn.epoch`: weights, optimiser, schedules, history, random states."
-    return {'model': learn.model.state_dict(), 'opt': learn.opt.state_dict(),
+    return {'model': bare_model(learn.model).state_dict(), 'opt': learn.opt.state_dict(),
             'scheds': [cb.sched.state_dict() for cb in scheduler_cbs(learn)],
             'epoch': learn.epoch, 'history': deepcopy(getattr(learn, 'history', [])), 'rng': rng_states(),
             'loader_rng': {name: g.get_state() for name, g in loader_generators(learn.dls).items()}}
@@ -213,12 +224,13 @@ def check_state_fits(
 # %% ../nbs/11_scaling_up.ipynb #0049df89
 def restore(learn, ckpt: dict, source: str = 'the checkpoint'):
     "Load `ckpt` into `learn` (model, optimiser, schedules, history, random states), after checking that it fits."
-    check_state_fits(learn.model, ckpt['model'], source)
+    model = bare_model(learn.model)
+    check_state_fits(model, ckpt['model'], source)
     scheds = scheduler_cbs(learn)
     if len(scheds) != len(ckpt['scheds']):
         raise ValueError(f"{source} holds {len(ckpt['scheds'])} scheduler states, but the fit has {len(scheds)} "
                          f"scheduler callbacks: resume with the same callbacks as the saved run.")
-    learn.model.load_state_dict(ckpt['model'])
+    model.load_state_dict(ckpt['model'])
     learn.opt.load_state_dict(ckpt['opt'])
     for cb, state in zip(scheds, ckpt['scheds']): cb.sched.load_state_dict(state)
     learn.history = ckpt['history']
@@ -234,7 +246,7 @@ class CheckpointCB(Callback):
     def __init__(self, path: str | Path): self.path = str(path)
     def after_epoch(self, learn):
         if learn.training and learn.do_valid: return     # the epoch ends after its validation pass
-        save_checkpoint(learn, self.path.format(epoch=learn.epoch))
+        if main_rank(): save_checkpoint(learn, self.path.format(epoch=learn.epoch))   # every process holds the same state
 
 class ResumeCB(Callback):
     "Start the fit from a checkpoint: its state restored, training continues at the epoch after the one it saved."
@@ -305,7 +317,10 @@ class AccelerateCB(Callback):
         self.saved = learn.model, learn.opt, learn.dls
         learn.model, learn.opt = self.acc.prepare(learn.model, learn.opt)
         train, valid = (torch_loader(getattr(learn.dls, name, None)) for name in ('train', 'valid'))
-        learn.dls = DataLoaders(*(None if dl is None else self.acc.prepare(dl) for dl in (train, valid)))
+        prepared = [None if dl is None else self.acc.prepare(dl) for dl in (train, valid)]
+        for new, dl in zip(prepared, (train, valid)):    # the generator of the shuffle, where checkpoints look for it
+            if new is not None: new.rng = getattr(dl.sampler, 'generator', None)
+        learn.dls = DataLoaders(*prepared)
         learn.device = self.acc.device
         self.quieted = [cb for cb in learn.cbs if isinstance(cb, MetricsCB) and not cb.quiet and not self.is_main_process]
         for cb in self.quieted: cb.quiet = True

@@ -21,7 +21,7 @@ from miniai.datasets import DataLoaders
 from miniai.kaiming import NormaliseCB, init_weights
 from miniai.learner import BatchTransformCB, Callback, fit_recipe, get_cnn
 from miniai.norm import BatchNorm, LayerNorm
-from miniai.scaling import AccelerateCB, MixedPrecisionCB
+from miniai.scaling import AccelerateCB, CheckpointCB, MixedPrecisionCB, ResumeCB
 
 NORMS = {'batch': BatchNorm, 'layer': LayerNorm, 'none': None}
 PRECISIONS = {'no': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
@@ -39,6 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--float64', action='store_true', help='weights and inputs in float64 (to compare runs beyond float32 rounding)')
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--cpu', action='store_true', help='train on the CPU even where there is a GPU')
+    p.add_argument('--checkpoint', default=None, help="save a checkpoint after every epoch, e.g. 'ckpt/epoch{epoch}.pt'")
+    p.add_argument('--resume', default=None, help='continue the run saved in this checkpoint, after its epoch')
     p.add_argument('--out', type=Path, default=None,
                    help="folder for each process's record, rank<r>.pt: final parameters, samples seen, history")
     return p.parse_args(argv)
@@ -70,6 +72,8 @@ def main(args: argparse.Namespace):
     dls = fashion_loaders(args.bs, args.n_train, args.n_valid)
     record, dtype = RecordCB(), PRECISIONS[args.mixed_precision]
     cbs = [NormaliseCB.from_loader(dls.train), accelerate_cb, record, *([MixedPrecisionCB(dtype)] if dtype else [])]
+    if args.checkpoint: cbs.append(CheckpointCB(args.checkpoint))
+    if args.resume: cbs.append(ResumeCB(args.resume))
     model = partial(get_cnn, norm=NORMS[args.norm])
     if args.float64:
         model = lambda: get_cnn(norm=NORMS[args.norm]).double()
